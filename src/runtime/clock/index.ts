@@ -1,0 +1,5 @@
+// Time: the Clock interface, the production RealClock and the test SimulatedClock, over one timer queue.
+export type { Clock, TimerHandle, TimerTarget } from './clock.js';
+export { RealClock, type RealClockOptions } from './real-clock.js';
+export { SimulatedClock, type SimulatedClockOptions, type Settleable } from './simulated-clock.js';
+export { TimerQueue, TimerEntry } from './timer-queue.js';

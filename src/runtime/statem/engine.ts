@@ -1,0 +1,736 @@
+// The gen_statem engine: a process that feeds events to the pure transition function and applies the result in
+// OTP's documented order (docs/runtime/semantics.md §Transition):
+//   1. actions collected in list order (replies and effects are released in that order, after the transition);
+//   2. enter calls (inside computeTransition);
+//   3. postpone the current event if asked;
+//   4. any transition cancels the event timeout; a state change cancels the state timeout and requeues the
+//      postponed events, oldest first, ahead of the queue;
+//   5. next_events go ahead of those, in list order;
+//   6. timeouts: the last action per timer wins; zero-time timeouts join a queue handled after every queued,
+//      inserted and postponed event but before the mailbox;
+//   7. handle the oldest queued event, else the zero-time queue, else the mailbox.
+import type { TimerHandle, TimerTarget } from '../clock/clock.js';
+import { Deque } from '../process/deque.js';
+import type { RuntimeContext } from '../process/context.js';
+import { isCleanExit, type CrashReason, type ExitReason } from '../process/exit-reason.js';
+import { ReplyTarget, type PendingCall } from '../process/pending-call.js';
+import type { Pid } from '../process/pid.js';
+import { Proc, type ExitSignalMessage } from '../process/proc.js';
+import type { TraceEvent } from '../process/trace.js';
+import { brief } from './describe.js';
+import { stateEquality } from './equality.js';
+import {
+  StatemCrash,
+  callbackOf,
+  computeTransition,
+  type QueuedEvent,
+  type StateCallback,
+  type Transition,
+} from './transition.js';
+import type {
+  Action,
+  EffectAction,
+  MachineDefinition,
+  MachineTypes,
+  StatemEvent,
+  StatemStatus,
+  TimeoutAction,
+  TimerKind,
+} from './types.js';
+
+/** One applied step, handed to a commit hook before its effects are released (the durable layer's seam). */
+export interface StepRecord<T extends MachineTypes> {
+  /** The process. */
+  readonly pid: Pid;
+  /** The event handled, or null for the initial transition. */
+  readonly event: StatemEvent<T> | null;
+  /** State before the event. */
+  readonly from: T['state'];
+  /** State after. */
+  readonly to: T['state'];
+  /** Data after. */
+  readonly data: T['data'];
+  /** True when the state changed. */
+  readonly changed: boolean;
+  /** True when the event was postponed. */
+  readonly postponed: boolean;
+  /** Replies and effects waiting to be released once the hook's promise resolves. */
+  readonly effects: readonly Action<T>[];
+  /** Armed timers after the step (absolute monotonic due times). */
+  readonly timers: readonly { kind: TimerKind; name?: string; at: number; content: unknown }[];
+  /** Set when the step stops the machine. */
+  readonly stop: ExitReason | null;
+}
+
+/** Called after each step is applied and before its effects are released; a promise holds the process. */
+export type CommitHook<T extends MachineTypes> = (step: StepRecord<T>) => void | Promise<void>;
+
+/** The engine side a timer reports to. */
+interface TimerOwner {
+  timerFired(rec: TimerRec): void;
+}
+
+/** An armed timeout. It is also the mailbox message its expiry produces, so identity is its generation. */
+class TimerRec implements TimerTarget {
+  readonly type = '$timeout';
+  handle: TimerHandle | null = null;
+  constructor(
+    readonly proc: TimerOwner,
+    readonly kind: TimerKind,
+    readonly name: string | undefined,
+    public content: unknown,
+    readonly at: number,
+  ) {}
+
+  onTimer(): void {
+    this.handle = null;
+    this.proc.timerFired(this);
+  }
+}
+
+interface StopMessage {
+  readonly type: '$stop';
+  readonly reason: ExitReason;
+  readonly waiter: PendingCall | null;
+}
+
+/** Statistics kept per machine (OTP sys:statistics). */
+export interface StatemStatistics {
+  /** Clock time at start. */
+  readonly startTime: number;
+  /** Clock time now. */
+  readonly currentTime: number;
+  /** Events handled (OTP reductions' closest analogue). */
+  readonly events: number;
+  /** External messages received. */
+  readonly messagesIn: number;
+  /** Replies, casts and sends made. */
+  readonly messagesOut: number;
+  /** State changes. */
+  readonly transitions: number;
+  /** Messages dropped or refused by a mailbox bound. */
+  readonly dropped: number;
+}
+
+/** A running state machine. Created by `Runtime.start`. */
+export class StatemProcess<T extends MachineTypes> extends Proc {
+  def: MachineDefinition<T>;
+  state!: T['state'];
+  data!: T['data'];
+  private cb: StateCallback<T>;
+  private equals: (a: T['state'], b: T['state']) => boolean;
+  private queue: Deque<QueuedEvent> | null = null;
+  private postponed: QueuedEvent[] | null = null;
+  private t0q: TimerRec[] | null = null;
+  private eventTimer: TimerRec | null = null;
+  private stateTimer: TimerRec | null = null;
+  private generic: Map<string, TimerRec> | null = null;
+  private monitors: Map<unknown, Proc> | null = null;
+  private suspended = false;
+  private events = 0;
+  private transitions = 0;
+  private readonly startTime: number;
+  /** The parent (supervisor) pid; an exit signal from it ends a trapping machine through terminate. */
+  parent: Pid | null = null;
+  /** Optional commit hook (durable machines). */
+  commit: CommitHook<T> | null = null;
+
+  constructor(rt: RuntimeContext, def: MachineDefinition<T>) {
+    super(rt);
+    this.def = def;
+    this.cb = callbackOf(def);
+    this.equals = stateEquality(def.stateKey?.bind(def));
+    this.startTime = rt.clock.now();
+  }
+
+  /** Label used in crash reasons (CrashContext). */
+  get process(): string {
+    return this.label();
+  }
+
+  /** Runs init's actions as the initial transition (forced enter call, no postpone). */
+  initialize(state: T['state'], data: T['data'], actions: readonly Action<T>[]): void {
+    this.state = state;
+    this.data = data;
+    this.running = true;
+    try {
+      const t = computeTransition(this.def, this.cb, this.equals, state, data, null, this, {
+        type: 'next_state',
+        state,
+        data,
+        actions,
+      });
+      this.apply(t, null);
+    } catch (err) {
+      this.crashWith(err, null);
+    } finally {
+      this.running = false;
+    }
+    this.settlePendingExit();
+  }
+
+  hasWork(): boolean {
+    return (
+      this.alive &&
+      !this.suspended &&
+      ((this.queue !== null && this.queue.length > 0) ||
+        (this.t0q !== null && this.t0q.length > 0) ||
+        (this.mailbox !== null && this.mailbox.length > 0))
+    );
+  }
+
+  run(budget: number): number {
+    let n = 0;
+    this.running = true;
+    try {
+      while (n < budget && this.alive && !this.suspended && !this.exiting) {
+        let ev: QueuedEvent | null;
+        const q = this.queue;
+        if (q !== null && q.length > 0) {
+          ev = q.shift() as QueuedEvent;
+        } else if (this.t0q !== null && this.t0q.length > 0) {
+          ev = this.takeZeroTimeout(this.t0q.shift() as TimerRec);
+          if (ev === null) continue;
+        } else if (this.mailbox !== null && this.mailbox.length > 0) {
+          ev = this.receive(this.mailbox.shift());
+          if (ev === null) continue;
+        } else {
+          break;
+        }
+        n++;
+        this.handle(ev);
+      }
+    } finally {
+      this.running = false;
+    }
+    this.events += n;
+    this.settlePendingExit();
+    return n;
+  }
+
+  // ---- receiving ----
+
+  private receive(m: unknown): QueuedEvent | null {
+    this.messagesIn++;
+    const type = (m as { type: string }).type;
+    if (type === '$timeout') return this.takeTimeout(m as TimerRec);
+    if (type === '$exit') {
+      const x = m as ExitSignalMessage;
+      if (this.parent !== null && x.from === this.parent) {
+        // OTP: an exit signal from the parent, while trapping exits, ends the machine through terminate.
+        this.exit(x.reason, true);
+        return null;
+      }
+      return { type: 'info', content: { type: 'EXIT', from: x.from, reason: x.reason } };
+    }
+    if (type === '$stop') {
+      const s = m as StopMessage;
+      s.waiter?.deliverReply(undefined);
+      this.exit(s.reason, true);
+      return null;
+    }
+    return m as QueuedEvent;
+  }
+
+  private isCurrent(rec: TimerRec): boolean {
+    if (rec.kind === 'timeout') return this.eventTimer === rec;
+    if (rec.kind === 'state_timeout') return this.stateTimer === rec;
+    return this.generic?.get(rec.name as string) === rec;
+  }
+
+  private clearTimer(rec: TimerRec): void {
+    if (rec.kind === 'timeout') this.eventTimer = null;
+    else if (rec.kind === 'state_timeout') this.stateTimer = null;
+    else this.generic?.delete(rec.name as string);
+  }
+
+  private timeoutEvent(rec: TimerRec): QueuedEvent {
+    this.clearTimer(rec);
+    if (this.rt.trace.active) {
+      const lateMs = rec.handle === null && rec.at === -1 ? 0 : Math.max(0, this.rt.clock.now() - rec.at);
+      this.emit({ kind: 'timer_fire', pid: this.pid, timer: timerRef(rec), lateMs });
+    }
+    return rec.kind === 'generic_timeout'
+      ? { type: 'generic_timeout', name: rec.name as string, content: rec.content }
+      : ({ type: rec.kind, content: rec.content } as QueuedEvent);
+  }
+
+  /** A timer message from the mailbox: stale (cancelled or restarted) timers are dropped (GS-54). */
+  private takeTimeout(rec: TimerRec): QueuedEvent | null {
+    return this.isCurrent(rec) ? this.timeoutEvent(rec) : null;
+  }
+
+  private takeZeroTimeout(rec: TimerRec): QueuedEvent | null {
+    return this.isCurrent(rec) ? this.timeoutEvent(rec) : null;
+  }
+
+  /** @internal clock callback path: a timer fell due; its message joins the mailbox like any other. */
+  timerFired(rec: TimerRec): void {
+    if (this.isCurrent(rec)) this.deliverSystem(rec);
+  }
+
+  // ---- handling ----
+
+  private handle(ev: QueuedEvent): void {
+    let t: Transition<T>;
+    try {
+      t = computeTransition(
+        this.def,
+        this.cb,
+        this.equals,
+        this.state,
+        this.data,
+        ev as StatemEvent<T>,
+        this,
+      );
+    } catch (err) {
+      this.crashWith(err, ev);
+      return;
+    }
+    this.apply(t, ev);
+  }
+
+  private crashWith(err: unknown, ev: QueuedEvent | null): void {
+    let reason: CrashReason;
+    if (err instanceof StatemCrash) reason = err.reason;
+    else {
+      const message = err instanceof Error ? err.message : brief(err);
+      reason = {
+        error: 'exception',
+        process: this.label(),
+        state: this.state,
+        event: ev === null ? 'init' : brief(ev),
+        detail: err,
+        message,
+      };
+    }
+    this.exit(reason, true);
+  }
+
+  private apply(t: Transition<T>, ev: QueuedEvent | null): void {
+    const prev = this.state;
+    if (this.rt.trace.active && ev !== null) {
+      this.emit({
+        kind: t.postpone ? 'postpone' : 'consume',
+        pid: this.pid,
+        event: ev,
+        state: prev,
+        nextState: t.state,
+      });
+    }
+    if (t.stop !== null) {
+      this.data = t.data;
+      this.finishStep(t, ev, prev, () => this.exit(t.stop?.reason ?? 'normal', true));
+      return;
+    }
+    // 3. postpone
+    if (t.postpone && ev !== null) (this.postponed ??= []).push(ev);
+    // 4. any transition cancels the event timeout; a state change cancels the state timeout and retries postponed
+    if (this.eventTimer !== null) this.cancelRec(this.eventTimer);
+    if (t.changed) {
+      this.transitions++;
+      if (this.stateTimer !== null) this.cancelRec(this.stateTimer);
+      const pp = this.postponed;
+      if (pp !== null && pp.length > 0) {
+        const q = (this.queue ??= new Deque<QueuedEvent>());
+        for (let i = pp.length - 1; i >= 0; i--) q.unshift(pp[i] as QueuedEvent);
+        this.postponed = null;
+      }
+    }
+    // 5. next_events ahead of everything, in list order
+    const ne = t.nextEvents;
+    if (ne !== null) {
+      const q = (this.queue ??= new Deque<QueuedEvent>());
+      for (let i = ne.length - 1; i >= 0; i--) q.unshift(ne[i] as QueuedEvent);
+    }
+    this.state = t.state;
+    this.data = t.data;
+    // 6. timeouts: last one per timer wins
+    if (t.timeouts !== null) this.applyTimeouts(t.timeouts);
+    if (this.rt.trace.active) {
+      if (t.enterCalls > 0) this.emit({ kind: 'enter', pid: this.pid, state: t.state, oldState: prev });
+      if (ev !== null) {
+        this.emit({
+          kind: 'transition',
+          pid: this.pid,
+          from: prev,
+          to: t.state,
+          event: ev,
+          changed: t.changed,
+        });
+      }
+    }
+    if (t.hibernate) this.hibernateNow();
+    this.finishStep(t, ev, prev, null);
+  }
+
+  /** Hands the step to the commit hook (if any), then releases its effects. */
+  private finishStep(
+    t: Transition<T>,
+    ev: QueuedEvent | null,
+    prev: T['state'],
+    after: (() => void) | null,
+  ): void {
+    const commit = this.commit;
+    if (commit === null) {
+      if (t.effects !== null) this.release(t.effects as Action<T>[]);
+      after?.();
+      return;
+    }
+    const record: StepRecord<T> = {
+      pid: this.pid,
+      event: ev as StatemEvent<T> | null,
+      from: prev,
+      to: t.state,
+      data: t.data,
+      changed: t.changed,
+      postponed: t.postpone,
+      effects: (t.effects ?? []) as Action<T>[],
+      timers: this.armedTimers(),
+      stop: t.stop?.reason ?? null,
+    };
+    let pending: void | Promise<void>;
+    try {
+      pending = commit(record);
+    } catch (err) {
+      this.exit(commitFailure(this.label(), err), true);
+      return;
+    }
+    if (pending === undefined) {
+      if (t.effects !== null) this.release(t.effects as Action<T>[]);
+      after?.();
+      return;
+    }
+    // Hold the process until the step is durable; only then may anyone hear about it.
+    this.suspended = true;
+    pending.then(
+      () => {
+        this.suspended = false;
+        if (!this.alive) return;
+        if (t.effects !== null) this.release(t.effects as Action<T>[]);
+        if (after !== null) after();
+        else if (this.hasWork()) this.rt.scheduler.enqueue(this);
+      },
+      (err: unknown) => {
+        this.suspended = false;
+        this.exit(commitFailure(this.label(), err), false);
+      },
+    );
+  }
+
+  private applyTimeouts(list: TimeoutAction<T>[]): void {
+    let seen: Set<string> | null = null;
+    let zero: TimerRec[] | null = null;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const a = list[i] as TimeoutAction<T>;
+      const key = a.kind === 'generic_timeout' ? `g:${a.name as string}` : a.kind;
+      if (list.length > 1) {
+        if (seen === null) seen = new Set();
+        else if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      const current = this.timerOf(a.kind, a.name);
+      if (a.type === 'cancel_timer' || (a.type === 'set_timer' && a.time === 'infinity')) {
+        if (current !== null) this.cancelRec(current);
+        continue;
+      }
+      if (a.type === 'update_timer') {
+        if (current !== null) {
+          current.content = a.content;
+          continue;
+        }
+        // No running timer: behave as a zero-time timeout so the mistake is noticed (GS-51).
+        const rec = new TimerRec(this, a.kind, a.name, a.content, -1);
+        this.setTimerOf(rec);
+        (zero ??= []).push(rec);
+        continue;
+      }
+      if (current !== null) this.cancelRec(current);
+      const now = this.rt.clock.now();
+      if (!a.abs && a.time === 0) {
+        const rec = new TimerRec(this, a.kind, a.name, a.content, now);
+        this.setTimerOf(rec);
+        (zero ??= []).push(rec);
+        this.traceStart(rec);
+        continue;
+      }
+      const at = a.abs ? (a.time as number) : now + (a.time as number);
+      const rec = new TimerRec(this, a.kind, a.name, a.content, at);
+      rec.handle = this.rt.clock.schedule(at, rec, 0);
+      this.setTimerOf(rec);
+      this.traceStart(rec);
+    }
+    if (zero !== null) {
+      const t0 = (this.t0q ??= []);
+      for (let i = zero.length - 1; i >= 0; i--) t0.push(zero[i] as TimerRec);
+    }
+  }
+
+  private traceStart(rec: TimerRec): void {
+    if (this.rt.trace.active) {
+      this.emit({
+        kind: 'timer_start',
+        pid: this.pid,
+        timer: timerRef(rec),
+        at: rec.at,
+        content: rec.content,
+      });
+    }
+  }
+
+  private timerOf(kind: TimerKind, name: string | undefined): TimerRec | null {
+    if (kind === 'timeout') return this.eventTimer;
+    if (kind === 'state_timeout') return this.stateTimer;
+    return this.generic?.get(name as string) ?? null;
+  }
+
+  private setTimerOf(rec: TimerRec): void {
+    if (rec.kind === 'timeout') this.eventTimer = rec;
+    else if (rec.kind === 'state_timeout') this.stateTimer = rec;
+    else (this.generic ??= new Map()).set(rec.name as string, rec);
+  }
+
+  private cancelRec(rec: TimerRec): void {
+    if (rec.handle !== null) {
+      this.rt.clock.cancel(rec.handle);
+      rec.handle = null;
+    }
+    this.clearTimer(rec);
+    if (this.rt.trace.active) this.emit({ kind: 'timer_cancel', pid: this.pid, timer: timerRef(rec) });
+  }
+
+  private cancelAllTimers(): void {
+    if (this.eventTimer !== null) this.cancelRec(this.eventTimer);
+    if (this.stateTimer !== null) this.cancelRec(this.stateTimer);
+    if (this.generic !== null) for (const rec of [...this.generic.values()]) this.cancelRec(rec);
+    this.t0q = null;
+  }
+
+  private armedTimers(): { kind: TimerKind; name?: string; at: number; content: unknown }[] {
+    const out: { kind: TimerKind; name?: string; at: number; content: unknown }[] = [];
+    const add = (r: TimerRec) =>
+      out.push(
+        r.name === undefined
+          ? { kind: r.kind, at: r.at, content: r.content }
+          : { kind: r.kind, name: r.name, at: r.at, content: r.content },
+      );
+    if (this.eventTimer !== null) add(this.eventTimer);
+    if (this.stateTimer !== null) add(this.stateTimer);
+    if (this.generic !== null) for (const r of this.generic.values()) add(r);
+    return out;
+  }
+
+  private hibernateNow(): void {
+    // The JavaScript analogue of hibernation: drop empty buffers so an idle machine holds only its state/data.
+    if (this.queue !== null && this.queue.length === 0) this.queue = null;
+    if (this.mailbox !== null && this.mailbox.length === 0) this.mailbox = null;
+    if (this.postponed !== null && this.postponed.length === 0) this.postponed = null;
+    if (this.t0q !== null && this.t0q.length === 0) this.t0q = null;
+  }
+
+  // ---- effects ----
+
+  private release(effects: readonly Action<T>[]): void {
+    for (const e of effects) {
+      switch (e.type) {
+        case 'reply':
+          this.messagesOut++;
+          if (this.rt.trace.active) this.emit({ kind: 'reply', pid: this.pid, reply: e.reply });
+          (e.to as unknown as ReplyTarget).deliverReply(e.reply);
+          break;
+        default:
+          this.releaseEffect(e as EffectAction<T>);
+      }
+    }
+  }
+
+  private releaseEffect(e: EffectAction<T>): void {
+    switch (e.type) {
+      case 'cast':
+        this.messagesOut++;
+        this.rt.resolve(e.to)?.deliver({ type: 'cast', content: e.content });
+        break;
+      case 'send':
+        this.messagesOut++;
+        this.rt.resolve(e.to)?.deliver({ type: 'info', content: e.content });
+        break;
+      case 'monitor': {
+        const target = e.target.proc;
+        (this.monitors ??= new Map()).set(e.tag, target ?? this);
+        if (target === null) this.receiveDown(e.tag, e.target, 'noproc');
+        else target.addWatcher({ watcher: this, tag: e.tag, callback: null });
+        break;
+      }
+      case 'demonitor': {
+        const target = this.monitors?.get(e.tag);
+        this.monitors?.delete(e.tag);
+        target?.removeWatchers((w) => w.watcher === this && w.tag === e.tag);
+        break;
+      }
+      case 'link':
+        this.link(e.target.proc, e.target);
+        break;
+      case 'unlink':
+        if (e.target.proc !== null) this.unlink(e.target.proc);
+        break;
+      case 'trap_exit':
+        this.trapExit = e.value;
+        break;
+      case 'task': {
+        const tag = e.tag;
+        let p: Promise<unknown>;
+        try {
+          p = Promise.resolve(e.run());
+        } catch (error) {
+          p = Promise.reject(error);
+        }
+        p.then(
+          (value) => this.deliverTask({ type: 'task', tag, ok: true, value }),
+          (error: unknown) => this.deliverTask({ type: 'task', tag, ok: false, error }),
+        );
+        break;
+      }
+    }
+  }
+
+  private deliverTask(content: unknown): void {
+    this.deliverSystem({ type: 'info', content });
+  }
+
+  protected override receiveDown(tag: unknown, pid: Pid, reason: ExitReason): void {
+    this.monitors?.delete(tag);
+    super.receiveDown(tag, pid, reason);
+  }
+
+  // ---- exit ----
+
+  protected beforeExit(reason: ExitReason, runTerminate: boolean): ExitReason {
+    let final = reason;
+    this.cancelAllTimers();
+    if (runTerminate && typeof this.def.terminate === 'function') {
+      try {
+        this.def.terminate(reason, this.state, this.data);
+      } catch (err) {
+        final = {
+          error: 'terminate_exception',
+          process: this.label(),
+          state: this.state,
+          detail: err,
+          message: `terminate threw: ${err instanceof Error ? err.message : brief(err)}`,
+        };
+      }
+    }
+    if (this.monitors !== null) {
+      for (const [tag, target] of this.monitors)
+        target.removeWatchers((w) => w.watcher === this && w.tag === tag);
+      this.monitors = null;
+    }
+    this.queue = null;
+    this.postponed = null;
+    return final;
+  }
+
+  /** Asks the machine to stop; the returned promise settles when it has (OTP gen_statem:stop). */
+  requestStop(reason: ExitReason, waiter: PendingCall | null): void {
+    const msg: StopMessage = { type: '$stop', reason, waiter };
+    this.deliverSystem(msg);
+  }
+
+  // ---- introspection (OTP sys) ----
+
+  /** Current queue of inserted/retried events, postponed events and mailbox, for status and leak checks. */
+  queues(): { queue: unknown[]; postponed: unknown[]; mailbox: unknown[]; zeroTimeouts: number } {
+    return {
+      queue: this.queue?.toArray() ?? [],
+      postponed: [...(this.postponed ?? [])],
+      mailbox: this.mailbox?.toArray() ?? [],
+      zeroTimeouts: this.t0q?.length ?? 0,
+    };
+  }
+
+  /** Status after the definition's formatStatus hook (GS-81); a throwing hook hides the data. */
+  status(): StatemStatus<T> {
+    const q = this.queues();
+    const raw: StatemStatus<T> = {
+      state: this.state,
+      data: this.data,
+      queue: [...q.queue, ...q.mailbox],
+      postponed: q.postponed,
+      timeouts: this.armedTimers(),
+      ...(this.exitReason === undefined ? {} : { reason: this.exitReason }),
+    };
+    if (typeof this.def.formatStatus !== 'function') return raw;
+    try {
+      return this.def.formatStatus(raw);
+    } catch {
+      return { ...raw, data: '<formatStatus crashed: data hidden>' as T['data'] };
+    }
+  }
+
+  /** Replaces state and data directly, like sys:replace_state: no enter call, no retry of postponed (GS-91). */
+  replaceState(
+    fn: (s: { state: T['state']; data: T['data'] }) => { state: T['state']; data: T['data'] },
+  ): void {
+    const next = fn({ state: this.state, data: this.data });
+    this.state = next.state;
+    this.data = next.data;
+  }
+
+  /** Swaps in a new definition, migrating state and data when its data version is newer (OTP code_change). */
+  changeCode(next: MachineDefinition<T>, fromVersion: number): void {
+    const to = next.dataVersion ?? 0;
+    if (to !== fromVersion) {
+      if (typeof next.migrate !== 'function') {
+        throw new TypeError(`data version ${fromVersion} -> ${to} needs a migrate function`);
+      }
+      const m = next.migrate(fromVersion, this.state, this.data);
+      this.state = m.state;
+      this.data = m.data;
+    }
+    this.def = next;
+    this.cb = callbackOf(next);
+    this.equals = stateEquality(next.stateKey?.bind(next));
+  }
+
+  /** Counters like OTP sys:statistics. */
+  statistics(): StatemStatistics {
+    return {
+      startTime: this.startTime,
+      currentTime: this.rt.clock.now(),
+      events: this.events,
+      messagesIn: this.messagesIn,
+      messagesOut: this.messagesOut,
+      transitions: this.transitions,
+      dropped: this.dropped,
+    };
+  }
+
+  /** Number of armed timers (including zero-time ones not yet delivered). */
+  timerCount(): number {
+    return (
+      (this.eventTimer !== null ? 1 : 0) + (this.stateTimer !== null ? 1 : 0) + (this.generic?.size ?? 0)
+    );
+  }
+
+  private emit(e: TraceEvent): void {
+    this.rt.trace.emit(e);
+  }
+}
+
+function timerRef(rec: { kind: TimerKind; name: string | undefined }): { kind: TimerKind; name?: string } {
+  return rec.name === undefined ? { kind: rec.kind } : { kind: rec.kind, name: rec.name };
+}
+
+function commitFailure(process: string, err: unknown): CrashReason {
+  return {
+    error: 'exception',
+    process,
+    detail: err,
+    message: `commit of a step failed: ${err instanceof Error ? err.message : brief(err)}`,
+  };
+}
+
+/** True when the reason should be reported as a crash. */
+export function isCrash(reason: ExitReason): boolean {
+  return !isCleanExit(reason);
+}

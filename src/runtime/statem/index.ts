@@ -1,0 +1,15 @@
+// The gen_statem layer: machine types, result and action constructors, the pure step, and the engine.
+export * from './types.js';
+export * from './actions.js';
+export * from './results.js';
+export {
+  defineMachine,
+  validateDefinition,
+  step,
+  callEvent,
+  RecordingFrom,
+  type StepResult,
+} from './define.js';
+export { StatemCrash, type Transition } from './transition.js';
+export { valueEquals, stateEquality } from './equality.js';
+export { StatemProcess, type StepRecord, type CommitHook, type StatemStatistics } from './engine.js';
