@@ -52,7 +52,7 @@ export type StartResult<T extends MachineTypes> =
   { readonly ok: true; readonly pid: Pid<T> } | { readonly ok: false; readonly reason: StartFailure };
 
 /** Anything that addresses a process: a pid or a registered name. */
-export type Target<T extends MachineTypes = MachineTypes> = Pid<T> | ProcessName;
+export type Target<T = unknown> = Pid<T> | ProcessName;
 
 /** A leak report: what is still alive, armed or queued. All zero means a clean teardown. */
 export interface LeakReport {
@@ -77,7 +77,7 @@ export class Runtime implements RuntimeContext {
   /** Stands for code outside any process when it sends exit signals. */
   readonly rootPid: Pid;
   private nextId = 0;
-  private live = 0;
+  private readonly table = new Set<Proc>();
   private spawned = 0;
 
   constructor(options: RuntimeOptions) {
@@ -99,14 +99,14 @@ export class Runtime implements RuntimeContext {
 
   /** @internal */
   allocPid(proc: Proc): Pid {
-    this.live++;
+    this.table.add(proc);
     this.spawned++;
     return new Pid(this.nextId++, proc);
   }
 
   /** @internal */
   processExited(proc: Proc): void {
-    this.live--;
+    this.table.delete(proc);
     const name = proc.registeredName;
     if (name === undefined) return;
     if (isViaName(name)) {
@@ -360,7 +360,7 @@ export class Runtime implements RuntimeContext {
 
   /** Counters (sys:statistics). */
   statistics(target: Target): StatemStatistics {
-    return this.machine(target).statistics();
+    return this.machine(target as Target<MachineTypes>).statistics();
   }
 
   /** Swaps the definition of a running machine, migrating data if its version changed (OTP code_change). */
@@ -385,7 +385,12 @@ export class Runtime implements RuntimeContext {
 
   /** Number of live processes. */
   get processCount(): number {
-    return this.live;
+    return this.table.size;
+  }
+
+  /** Pids of every live process, oldest first (OTP erlang:processes/0). */
+  processes(): Pid[] {
+    return [...this.table].map((p) => p.pid);
   }
 
   /** Number of processes ever started. */
@@ -395,7 +400,7 @@ export class Runtime implements RuntimeContext {
 
   /** What is still alive, armed or queued (use at the end of a test). */
   leaks(): LeakReport {
-    return { processes: this.live, timers: this.clock.pending(), runnable: this.scheduler.runnable };
+    return { processes: this.table.size, timers: this.clock.pending(), runnable: this.scheduler.runnable };
   }
 }
 
