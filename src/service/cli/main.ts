@@ -1,0 +1,54 @@
+// The `governess` command line. Each command is one entry in COMMANDS; unknown commands and bad arguments get a
+// clear message on stderr and exit code 2, so scripts can tell usage errors from failures (exit code 1).
+import { runMinimalScenario } from '../../governors/minimal/index.js';
+
+/** Where the CLI writes; injectable so tests capture output. */
+export interface CliIo {
+  /** Normal output. */
+  out(line: string): void;
+  /** Errors and usage. */
+  err(line: string): void;
+}
+
+interface Command {
+  readonly summary: string;
+  run(args: readonly string[], io: CliIo): Promise<number>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  demo: {
+    summary: "run the seed's minimal 3-signal governor scenario and print each transition",
+    run: (args, io) =>
+      args.length > 0 ? usageError(io, `demo takes no arguments`) : runMinimalScenario(io.out),
+  },
+  help: {
+    summary: 'show this help',
+    run: (_args, io) => {
+      io.out(usage());
+      return Promise.resolve(0);
+    },
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ['usage: governess <command> [arguments]', '', 'commands:', ...lines].join('\n');
+}
+
+function usageError(io: CliIo, message: string): Promise<number> {
+  io.err(`governess: ${message}`);
+  io.err(usage());
+  return Promise.resolve(2);
+}
+
+const consoleIo: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+/** Runs the CLI with `argv` (without node and script); resolves with the process exit code. */
+export async function main(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') return COMMANDS.help!.run([], io);
+  const command = COMMANDS[name];
+  if (command === undefined) return usageError(io, `unknown command '${name}'`);
+  return command.run(rest, io);
+}
