@@ -167,6 +167,8 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       this.running = false;
     }
     this.settlePendingExit();
+    // init's next_events and zero-time timeouts are work even though no message has arrived (GS-03, GS-32).
+    if (this.hasWork()) this.rt.scheduler.enqueue(this);
   }
 
   hasWork(): boolean {

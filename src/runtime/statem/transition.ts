@@ -304,8 +304,9 @@ function collect<T extends MachineTypes>(
         pushEffect(t, a);
         break;
       case 'postpone':
-        if (!stateCall) bad(a, 'postpone is not allowed in a state enter call');
         if (typeof a.value !== 'boolean') bad(a, 'postpone value must be a boolean');
+        // OTP allows {postpone,false} in an enter call; only postponing is forbidden there (GS-14).
+        if (!stateCall && a.value) bad(a, 'postpone is not allowed in a state enter call');
         t.postpone = a.value;
         break;
       case 'next_event': {
