@@ -191,7 +191,13 @@ export abstract class Proc {
     if (w.watcher !== null) {
       w.watcher.receiveDown(w.tag, pid, reason);
     } else if (w.callback !== null) {
-      w.callback(reason);
+      // Outside code runs here in the middle of an exit (often inside the scheduler's drain): a throwing
+      // callback must not abort the exit, the other watchers, or the run queue.
+      try {
+        w.callback(reason);
+      } catch {
+        // Dropped like a throwing trace listener.
+      }
     }
   }
 

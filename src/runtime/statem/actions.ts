@@ -1,6 +1,7 @@
 // Constructors for transition actions. Actions are plain data: the runtime applies them after the callback
 // returns, in list order (GS-30), so a callback stays a pure function of (event, state, data).
 import type { Pid } from '../process/pid.js';
+import type { ProcessName } from '../registry/registry.js';
 import type {
   Action,
   EffectAction,
@@ -94,12 +95,12 @@ export function updateGenericTimeout<C>(name: string, content: C): AnyAction {
 }
 
 /** Effect: casts `content` to a process or registered name after the transition is applied. */
-export function castTo(to: Pid | readonly unknown[], content: unknown): EffectAction<MachineTypes> {
+export function castTo(to: Pid | ProcessName, content: unknown): EffectAction<MachineTypes> {
   return { type: 'cast', to, content };
 }
 
 /** Effect: sends a plain (info) message after the transition is applied. */
-export function sendTo(to: Pid | readonly unknown[], content: unknown): EffectAction<MachineTypes> {
+export function sendTo(to: Pid | ProcessName, content: unknown): EffectAction<MachineTypes> {
   return { type: 'send', to, content };
 }
 

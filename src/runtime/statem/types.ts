@@ -2,6 +2,7 @@
 // reply and result is checked against it, so replying with the wrong type to a call is a compile error.
 import type { ExitReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
+import type { ProcessName } from '../registry/registry.js';
 
 /** Describes one call request: its payload (without `type`) and its reply. */
 export interface CallSignature {
@@ -174,8 +175,8 @@ export type TimeoutAction<T extends MachineTypes> =
 
 /** Effects the runtime performs after the transition is applied (and, for durable machines, committed). */
 export type EffectAction<_T extends MachineTypes> =
-  | { readonly type: 'cast'; readonly to: Pid | readonly unknown[]; readonly content: unknown }
-  | { readonly type: 'send'; readonly to: Pid | readonly unknown[]; readonly content: unknown }
+  | { readonly type: 'cast'; readonly to: Pid | ProcessName; readonly content: unknown }
+  | { readonly type: 'send'; readonly to: Pid | ProcessName; readonly content: unknown }
   | { readonly type: 'monitor'; readonly target: Pid; readonly tag: unknown }
   | { readonly type: 'demonitor'; readonly tag: unknown }
   | { readonly type: 'link'; readonly target: Pid }
