@@ -274,7 +274,9 @@ export class Runtime implements RuntimeContext {
     return new Promise<void>((resolve, reject) => {
       const waiter = new PendingCall(proc, resolve as (v: unknown) => void, reject, timeoutMs);
       if (timeoutMs !== Infinity) waiter.timer = this.clock.schedule(this.clock.now() + timeoutMs, waiter, 0);
-      if (proc instanceof StatemProcess) proc.requestStop(reason, waiter);
+      // Machines and supervisors stop in mailbox order (their own requestStop); other processes stop at once.
+      const stoppable = proc as Proc & { requestStop?: (r: ExitReason, w: PendingCall) => void };
+      if (typeof stoppable.requestStop === 'function') stoppable.requestStop(reason, waiter);
       else {
         waiter.deliverReply(undefined);
         proc.exit(reason, true);
@@ -319,11 +321,26 @@ export class Runtime implements RuntimeContext {
         problem: `${brief(name)} is not a name`,
       });
     }
+    if (!(pid instanceof Pid)) {
+      throw new GovernessError(RuntimeErrors.badArgument, {
+        argument: 'pid',
+        problem: `${brief(pid)} is not a Pid`,
+      });
+    }
     const proc = pid.proc;
     if (proc === null) throw new NoProc(pid.toString());
-    const holder = this.registry.register(name, proc);
-    if (holder !== null)
-      throw new GovernessError(RuntimeErrors.alreadyStarted, { name, pid: holder.pid.toString() });
+    const current = this.registry.whereis(name);
+    if (current !== undefined)
+      throw new GovernessError(RuntimeErrors.alreadyStarted, { name, pid: current.pid.toString() });
+    // OTP register/2: a process has at most one name (badarg otherwise). Allowing a second one would orphan the
+    // first entry, which would then outlive the process.
+    if (proc.registeredName !== undefined) {
+      throw new GovernessError(RuntimeErrors.badArgument, {
+        argument: 'pid',
+        problem: `${pid.toString()} is already registered as ${proc.label()}`,
+      });
+    }
+    this.registry.register(name, proc);
   }
 
   /** Removes a local name. */
