@@ -6,7 +6,6 @@ import {
   eventTimeout,
   genericTimeout,
   hibernate,
-  initOk,
   keepState,
   keepStateAndData,
   nextEvent,

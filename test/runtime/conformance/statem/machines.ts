@@ -36,8 +36,10 @@ export interface P<D = unknown> extends MachineTypes {
 
 /** What a handler receives: an event or an enter call. */
 export type Ev<D = unknown> = StatemEvent<P<D>> | EnterCall<P<D>>;
-/** A handler result. */
-export type R<D = unknown> = Result<P<D>>;
+/** A handler result (results built without a protocol, typed `Result<MachineTypes>`, are accepted too). */
+export type R<D = unknown> = Result<P<D>> | Result<MachineTypes>;
+/** An init result, likewise. */
+export type I<D = unknown> = InitResult<P<D>> | InitResult<MachineTypes>;
 
 /** A machine written once for both callback modes. */
 export interface Spec<D> {
@@ -45,7 +47,7 @@ export interface Spec<D> {
   readonly stateEnter?: boolean;
   /** The state names (state_functions mode gets one function per name). */
   readonly states: readonly string[];
-  readonly init: (args: unknown) => InitResult<P<D>>;
+  readonly init: (args: unknown) => I<D>;
   readonly handle: (ev: Ev<D>, state: string, data: D) => R<D>;
   readonly terminate?: (reason: ExitReason, state: string, data: D) => void;
   readonly formatStatus?: (s: StatemStatus<P<D>>) => StatemStatus<P<D>>;
@@ -56,15 +58,15 @@ export function machine<D>(mode: Mode, spec: Spec<D>): MachineDefinition<P<D>> {
   const common = {
     ...(spec.name === undefined ? {} : { name: spec.name }),
     ...(spec.stateEnter === undefined ? {} : { stateEnter: spec.stateEnter }),
-    init: spec.init,
+    init: spec.init as (args: unknown) => InitResult<P<D>>,
     ...(spec.terminate === undefined ? {} : { terminate: spec.terminate }),
     ...(spec.formatStatus === undefined ? {} : { formatStatus: spec.formatStatus }),
   };
   if (mode === 'handle_event') {
-    return { ...common, handleEvent: (ev, state, data) => spec.handle(ev, state, data) };
+    return { ...common, handleEvent: (ev, state, data) => spec.handle(ev, state, data) as Result<P<D>> };
   }
-  const states: Record<string, (ev: Ev<D>, data: D) => R<D>> = {};
-  for (const name of spec.states) states[name] = (ev, data) => spec.handle(ev, name, data);
+  const states: Record<string, (ev: Ev<D>, data: D) => Result<P<D>>> = {};
+  for (const name of spec.states) states[name] = (ev, data) => spec.handle(ev, name, data) as Result<P<D>>;
   return { ...common, states };
 }
 
@@ -109,7 +111,7 @@ export interface PuppetOptions<D> {
   readonly stateEnter?: boolean;
   readonly states?: readonly string[];
   /** Defaults to state `a` with data `{}`. */
-  readonly init?: (args: unknown) => InitResult<P<D>>;
+  readonly init?: (args: unknown) => I<D>;
   /** Reaction to events that are not `act` commands; undefined means keep_state_and_data. */
   readonly on?: (ev: Ev<D>, state: string, data: D) => R<D> | undefined;
   readonly terminate?: (reason: ExitReason, state: string, data: D) => void;
@@ -136,7 +138,7 @@ export function puppet<D = Record<string, unknown>>(mode: Mode, opts: PuppetOpti
     ...(opts.terminate === undefined ? {} : { terminate: opts.terminate }),
     ...(opts.formatStatus === undefined ? {} : { formatStatus: opts.formatStatus }),
     states: opts.states ?? ['a', 'b', 'c'],
-    init: opts.init ?? ((): InitResult<P<D>> => ({ type: 'ok', state: 'a', data: {} as D, actions: [] })),
+    init: opts.init ?? ((): I<D> => ({ type: 'ok', state: 'a', data: {} as D, actions: [] })),
     handle: (ev, state, data) => {
       log.push(`${state}:${show(ev)}`);
       if (ev.type !== 'enter' && ev.type !== 'call' && isAct<D>(ev.content))
