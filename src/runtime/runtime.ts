@@ -145,6 +145,15 @@ export class Runtime implements RuntimeContext {
         problem: `${brief(name)} is not a string, a non-empty array of strings/numbers, or { via, name }`,
       });
     }
+    // Every option is checked before the process exists: a bad option must not leave a half-started process
+    // (holding its name) behind.
+    const mailbox = options.mailbox === undefined ? undefined : validateMailbox(options.mailbox);
+    if (parent !== undefined && !(parent instanceof Pid)) {
+      throw new GovernessError(RuntimeErrors.badArgument, {
+        argument: 'parent',
+        problem: `${brief(parent)} is not a Pid`,
+      });
+    }
     if (name !== undefined) {
       const holder = isViaName(name) ? name.via.whereis(name.name) : this.registry.whereis(name)?.pid;
       if (holder !== undefined && holder.alive) return { ok: false, reason: { already_started: holder } };
@@ -163,7 +172,7 @@ export class Runtime implements RuntimeContext {
       }
     }
     if (options.trapExit === true) proc.trapExit = true;
-    if (options.mailbox !== undefined) proc.setMailboxLimit(validateMailbox(options.mailbox));
+    if (mailbox !== undefined) proc.setMailboxLimit(mailbox);
     if (options.commit !== undefined) proc.commit = options.commit;
     if (parent !== undefined) {
       proc.parent = parent;
@@ -428,6 +437,12 @@ function describeTarget(target: unknown): string {
 }
 
 function validateMailbox(m: MailboxOptions): MailboxOptions {
+  if (typeof m !== 'object' || m === null) {
+    throw new GovernessError(RuntimeErrors.badArgument, {
+      argument: 'mailbox',
+      problem: `${brief(m)} is not { capacity, overflow }`,
+    });
+  }
   if (!Number.isInteger(m.capacity) || m.capacity < 1) {
     throw new GovernessError(RuntimeErrors.badArgument, {
       argument: 'mailbox.capacity',

@@ -17,6 +17,55 @@ export interface MailboxOptions {
   readonly overflow: OverflowPolicy;
 }
 
+/**
+ * The mailbox. While the process has a bound, it remembers which queued messages are the runtime's own (exit
+ * signals, DOWN, stop requests, timer expiries, task results): those neither count against the capacity nor get
+ * dropped to make room.
+ */
+class Mailbox extends Deque<unknown> {
+  private system: Set<unknown> | null = null;
+
+  /** Queued messages that are not the runtime's own. */
+  get userLength(): number {
+    return this.length - (this.system === null ? 0 : this.system.size);
+  }
+
+  /** Appends a runtime message, remembering it as exempt from the bound. */
+  pushSystem(message: unknown): void {
+    (this.system ??= new Set()).add(message);
+    this.push(message);
+  }
+
+  override shift(): unknown {
+    const m = super.shift();
+    if (this.system !== null && this.system.size > 0) this.system.delete(m);
+    return m;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.system = null;
+  }
+
+  /** Removes and returns the oldest message that is not the runtime's own (undefined if there is none). */
+  shiftUser(): unknown {
+    const system = this.system;
+    if (system === null || system.size === 0) return this.shift();
+    const held: unknown[] = [];
+    let found: unknown = undefined;
+    while (this.length > 0) {
+      const m = super.shift();
+      if (system.has(m)) held.push(m);
+      else {
+        found = m;
+        break;
+      }
+    }
+    for (let i = held.length - 1; i >= 0; i--) this.unshift(held[i]);
+    return found;
+  }
+}
+
 /** Who is watching a process: another process (DOWN message) or code outside the runtime (callback). */
 export interface Watcher {
   /** The monitoring process, or null for an external callback. */
@@ -49,7 +98,7 @@ export abstract class Proc {
   /** Registered name, if any (set by the registry). */
   registeredName: unknown = undefined;
   /** External messages not yet received. Allocated on first use to keep idle processes small. */
-  protected mailbox: Deque<unknown> | null = null;
+  protected mailbox: Mailbox | null = null;
   /** Optional bound on the mailbox. */
   protected mailboxLimit: MailboxOptions | null = null;
   /** Messages dropped or refused by the mailbox bound. */
@@ -106,12 +155,12 @@ export abstract class Proc {
   deliver(message: unknown): boolean {
     if (!this.alive) return false;
     let mb = this.mailbox;
-    if (mb === null) mb = this.mailbox = new Deque<unknown>();
+    if (mb === null) mb = this.mailbox = new Mailbox();
     const limit = this.mailboxLimit;
-    if (limit !== null && mb.length >= limit.capacity) {
+    if (limit !== null && mb.userLength >= limit.capacity) {
       this.dropped++;
       if (limit.overflow === 'drop_oldest') {
-        const old = mb.shift();
+        const old = mb.shiftUser();
         this.refuse(old, limit.overflow);
       } else {
         this.refuse(message, limit.overflow);
@@ -209,7 +258,9 @@ export abstract class Proc {
   /** Like deliver, but exempt from the mailbox bound (runtime messages must never be dropped). */
   protected deliverSystem(message: unknown): void {
     if (!this.alive) return;
-    (this.mailbox ??= new Deque<unknown>()).push(message);
+    const mb = (this.mailbox ??= new Mailbox());
+    if (this.mailboxLimit !== null) mb.pushSystem(message);
+    else mb.push(message);
     this.rt.scheduler.enqueue(this);
   }
 

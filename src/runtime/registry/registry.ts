@@ -34,9 +34,12 @@ export function isLocalName(name: unknown): name is LocalName {
   );
 }
 
-/** The key a local name is stored under; structured keys are JSON so ['a','b'] and 'a,b' never collide. */
+/**
+ * The key a local name is stored under. Structured keys are JSON (always starting with `[`) and plain strings get
+ * a `$` prefix, so ['a','b'], 'a,b' and the string '["a","b"]' are three different names.
+ */
 export function nameKey(name: LocalName): string {
-  return typeof name === 'string' ? name : JSON.stringify(name);
+  return typeof name === 'string' ? `$${name}` : JSON.stringify(name);
 }
 
 /** The local name table. */

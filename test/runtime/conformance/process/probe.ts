@@ -16,7 +16,7 @@ import {
   type StartOptions,
 } from '../../../../src/runtime/index.js';
 
-/** What the probe saw: `{ type, content }` of every cast and info event except ticks, in order. */
+/** What the probe saw: `{ type, content }` of every non-call event except ticks, in order. */
 export interface Seen {
   readonly type: string;
   readonly content: unknown;
@@ -86,7 +86,11 @@ export const probe = defineMachine<ProbeTypes>({
       case 'info':
         return keepState({ ...data, log: [...data.log, { type: 'info', content: event.content }] });
       default:
-        return keepStateAndData();
+        // Timeouts and inserted events are logged with their type.
+        return keepState({
+          ...data,
+          log: [...data.log, { type: event.type, content: 'content' in event ? event.content : undefined }],
+        });
     }
   },
   terminate(reason, _state, data) {
