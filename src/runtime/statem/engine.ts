@@ -18,7 +18,7 @@ import type { Pid } from '../process/pid.js';
 import { Proc, type ExitSignalMessage } from '../process/proc.js';
 import type { TraceEvent } from '../process/trace.js';
 import { brief } from './describe.js';
-import { stateEquality } from './equality.js';
+import { stateEquality, valueEquals } from './equality.js';
 import {
   StatemCrash,
   callbackOf,
@@ -129,6 +129,8 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
   private suspended = false;
   private events = 0;
   private transitions = 0;
+  /** A pending rt.stop: answered once the exit reason is known (proc_lib:stop semantics, GS-73). */
+  private stopRequest: StopMessage | null = null;
   private readonly startTime: number;
   /** The parent (supervisor) pid; an exit signal from it ends a trapping machine through terminate. */
   parent: Pid | null = null;
@@ -227,7 +229,9 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     }
     if (type === '$stop') {
       const s = m as StopMessage;
-      s.waiter?.deliverReply(undefined);
+      // The waiter is answered in beforeExit: ok if the machine exits with the requested reason, else it fails
+      // with Exit and the actual reason (e.g. terminate threw), as proc_lib:stop does.
+      if (s.waiter !== null) this.stopRequest = s;
       this.exit(s.reason, true);
       return null;
     }
@@ -629,6 +633,9 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     }
     this.queue = null;
     this.postponed = null;
+    const stop = this.stopRequest;
+    this.stopRequest = null;
+    if (stop !== null && valueEquals(final, stop.reason)) stop.waiter?.deliverReply(undefined);
     return final;
   }
 

@@ -287,10 +287,12 @@ function collect<T extends MachineTypes>(
   state: unknown,
   event: unknown,
 ): void {
-  if (actions === undefined || actions.length === 0) return;
+  if (actions === undefined) return;
+  // Checked before reading .length so that `null` is a bad action too, not a TypeError (exception).
   if (!Array.isArray(actions)) {
     crash('bad_action', ctx, state, event, actions, `actions must be a list, got ${brief(actions)}`);
   }
+  if (actions.length === 0) return;
   const bad = (a: unknown, why: string): never =>
     crash(stateCall ? 'bad_action' : 'bad_state_enter_action', ctx, state, event, a, why);
   for (const a of actions) {
