@@ -113,3 +113,48 @@ describe('differential: random scenarios vs OTP gen_statem (property: identical 
     expect(failures.length, failures.slice(0, 3).join('\n\n')).toBe(0);
   });
 });
+
+describe('differential: the timing-hazard check', () => {
+  it('flags two timers expiring together and a timer expiring at a script instant', async () => {
+    const together = await runOurs({
+      name: 'hazard_together',
+      program: {
+        init: { state: 'a', actions: [] },
+        stateEnter: false,
+        rules: [
+          {
+            state: '_',
+            type: 'cast',
+            content: '_',
+            result: {
+              r: 'keep_state_and_data',
+              actions: [
+                { a: 'timeout', kind: 'state', time: 2, content: 's' },
+                { a: 'timeout', kind: 'generic', name: 'g', time: 2, content: 'g' },
+              ],
+            },
+          },
+        ],
+      },
+      script: [
+        { s: 'cast', content: 'x' },
+        { s: 'advance', units: 3.5 },
+      ],
+    });
+    expect(together.hazards.length).toBeGreaterThan(0);
+    const atInstant = await runOurs({
+      name: 'hazard_at_instant',
+      program: {
+        init: { state: 'a', actions: [{ a: 'timeout', kind: 'state', time: 1, content: 's' }] },
+        stateEnter: false,
+        rules: [],
+      },
+      script: [
+        { s: 'advance', units: 1 },
+        { s: 'cast', content: 'x' },
+        { s: 'advance', units: 0.5 },
+      ],
+    });
+    expect(atInstant.hazards.length).toBeGreaterThan(0);
+  });
+});

@@ -211,11 +211,23 @@ export function machineOf(program: Program, out: string[]): MachineDefinition<An
   };
 }
 
-/** Formats an exit reason like the Erlang side: atoms as is, structured crashes as `crash:<kind>`. */
+/**
+ * Our crash kinds whose names differ from OTP's exit tags (same crash, shorter name; see "Differential testing" in
+ * docs/runtime/semantics.md). Every other kind has OTP's name.
+ */
+export const OTP_CRASH_TAG: Readonly<Record<string, string>> = {
+  bad_action: 'bad_action_from_state_function',
+  bad_state_enter_action: 'bad_state_enter_action_from_state_function',
+  bad_reply_action: 'bad_reply_action_from_state_function',
+};
+
+/** Formats an exit reason like the Erlang side: atoms as is, structured crashes as `crash:<OTP tag>`. */
 export function showReason(reason: ExitReason): string {
   if (typeof reason === 'string') return reason;
-  if (typeof reason === 'object' && reason !== null && 'error' in reason)
-    return `crash:${String(reason.error)}`;
+  if (typeof reason === 'object' && reason !== null && 'error' in reason) {
+    const kind = String(reason.error);
+    return `crash:${OTP_CRASH_TAG[kind] ?? kind}`;
+  }
   return JSON.stringify(reason);
 }
 

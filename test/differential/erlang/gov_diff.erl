@@ -21,6 +21,9 @@
 
 main(In, Out, Unit) ->
     logger:set_primary_config(level, none),
+    %% Load every module a scenario uses before any scenario starts: loading on first use is serialised through
+    %% the code server and would delay some machines by tens of ms, skewing them against their script's clock.
+    [{module, _} = code:ensure_loaded(M) || M <- [gen_statem, gen, proc_lib, sys, timer, lists, maps, io_lib]],
     T0 = erlang:monotonic_time(millisecond),
     {ok, Scenarios} = file:consult(In),
     Self = self(),
@@ -32,21 +35,24 @@ main(In, Out, Unit) ->
     ok.
 
 run_scenario(#{name := Name, program := Prog, script := Script}, Unit) ->
+    %% start_monitor: the machine may stop in its first enter call, before a separate monitor could be set.
+    {ok, {Pid, Mref}} = gen_statem:start_monitor(?MODULE, {Prog, self(), Unit}, []),
+    %% Time 0 is when init has run (its timeouts are armed inside start).
     T0 = erlang:monotonic_time(millisecond),
-    {ok, Pid} = gen_statem:start(?MODULE, {Prog, self(), Unit}, []),
-    Mref = erlang:monitor(process, Pid),
     Reqs = run_steps(Script, Pid, T0, Unit, 0, []),
-    Final =
+    %% sys:get_state is answered after every earlier message, so every reply sent so far is in our mailbox; if the
+    %% machine is gone, its DOWN arrives after everything it sent. Replies are collected before the kill.
+    {Final, Replies} =
         case catch sys:get_state(Pid, infinity) of
             {State, #{n := N, log := Log, saved := Saved}} ->
+                Rs = replies(Reqs),
                 exit(Pid, kill),
-                fmt("final ~w n=~w log=~w saved=~w", [State, N, Log, length(Saved)]);
+                {fmt("final ~w n=~w log=~w saved=~w", [State, N, Log, length(Saved)]), Rs};
             _ ->
                 receive
-                    {'DOWN', Mref, process, Pid, Reason} -> fmt("exit ~s", [show_reason(Reason)])
+                    {'DOWN', Mref, process, Pid, Reason} -> {fmt("exit ~s", [show_reason(Reason)]), replies(Reqs)}
                 end
         end,
-    Replies = [fmt("reply ~w ~s", [Id, response(ReqId)]) || {Id, ReqId} <- lists:reverse(Reqs)],
     Traces = collect_traces(),
     {atom_to_list(Name), Traces ++ Replies ++ [Final]}.
 
@@ -74,6 +80,8 @@ run_steps([Step | Rest], Pid, T0, Unit, Now, Reqs) ->
             run_steps(Rest, Pid, T0, Unit, Now, Reqs)
     end.
 
+replies(Reqs) -> [fmt("reply ~w ~s", [Id, response(ReqId)]) || {Id, ReqId} <- lists:reverse(Reqs)].
+
 response(ReqId) ->
     case gen_statem:receive_response(ReqId, 0) of
         {reply, R} -> fmt("~w", [R]);
@@ -87,8 +95,10 @@ collect_traces() ->
     after 0 -> []
     end.
 
+%% An error exit is {Reason, Stacktrace}; gen_statem's own reasons are {Tag, Offender}: show "crash:Tag".
 show_reason(R) when is_atom(R) -> atom_to_list(R);
-show_reason(R) when is_tuple(R), is_atom(element(1, R)) -> "crash:" ++ atom_to_list(element(1, R));
+show_reason({{Tag, _}, St}) when is_atom(Tag), is_list(St) -> "crash:" ++ atom_to_list(Tag);
+show_reason({Tag, St}) when is_atom(Tag), is_list(St) -> "crash:" ++ atom_to_list(Tag);
 show_reason(R) -> fmt("~w", [R]).
 
 fmt(F, A) -> lists:flatten(io_lib:format(F, A)).
