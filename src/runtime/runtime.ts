@@ -255,14 +255,8 @@ export class Runtime implements RuntimeContext {
     request: R,
     timeoutMs = 5000,
   ): Promise<ReplyFor<T, R>> {
-    if (!(timeoutMs === Infinity || (Number.isFinite(timeoutMs) && timeoutMs > 0))) {
-      return Promise.reject(
-        new GovernessError(RuntimeErrors.badArgument, {
-          argument: 'timeoutMs',
-          problem: `${brief(timeoutMs)} is not a positive number or Infinity`,
-        }),
-      );
-    }
+    const bad = badTimeout(timeoutMs);
+    if (bad !== null) return Promise.reject(bad);
     const proc = this.resolve(target);
     if (proc === null || !proc.alive) return Promise.reject(new NoProc(describeTarget(target)));
     return new Promise<ReplyFor<T, R>>((resolve, reject) => {
@@ -278,6 +272,8 @@ export class Runtime implements RuntimeContext {
    * stopped; rejects with `NoProc` if it does not exist or `CallTimeout` after `timeoutMs`.
    */
   stop(target: Target, reason: ExitReason = 'normal', timeoutMs = Infinity): Promise<void> {
+    const bad = badTimeout(timeoutMs);
+    if (bad !== null) return Promise.reject(bad);
     const proc = this.resolve(target);
     if (proc === null || !proc.alive) return Promise.reject(new NoProc(describeTarget(target)));
     return new Promise<void>((resolve, reject) => {
@@ -434,6 +430,20 @@ function describeTarget(target: unknown): string {
   if (target instanceof Pid) return target.toString();
   if (isViaName(target)) return brief(target.name);
   return typeof target === 'string' ? target : brief(target);
+}
+
+/** The error for a call/stop timeout that is not a positive number or Infinity, else null. */
+function badTimeout(timeoutMs: unknown): GovernessError | null {
+  if (
+    timeoutMs === Infinity ||
+    (typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0)
+  ) {
+    return null;
+  }
+  return new GovernessError(RuntimeErrors.badArgument, {
+    argument: 'timeoutMs',
+    problem: `${brief(timeoutMs)} is not a positive number or Infinity`,
+  });
 }
 
 function validateMailbox(m: MailboxOptions): MailboxOptions {

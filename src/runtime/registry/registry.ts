@@ -19,9 +19,25 @@ export interface ViaRegistry {
 /** A name for `start` and for addressing: a local name or `{ via, name }`. */
 export type ProcessName = LocalName | { readonly via: ViaRegistry; readonly name: unknown };
 
-/** True when `name` is a `{ via, name }` pair. */
+/** True when `name` is a `{ via, name }` pair whose registry has register, unregister and whereis. */
 export function isViaName(name: unknown): name is { via: ViaRegistry; name: unknown } {
-  return typeof name === 'object' && name !== null && !Array.isArray(name) && 'via' in name && 'name' in name;
+  if (
+    typeof name !== 'object' ||
+    name === null ||
+    Array.isArray(name) ||
+    !('via' in name) ||
+    !('name' in name)
+  ) {
+    return false;
+  }
+  const via = name.via as Partial<ViaRegistry> | null;
+  return (
+    typeof via === 'object' &&
+    via !== null &&
+    typeof via.register === 'function' &&
+    typeof via.unregister === 'function' &&
+    typeof via.whereis === 'function'
+  );
 }
 
 /** True when `name` is a valid local name. */
