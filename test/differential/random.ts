@@ -74,12 +74,12 @@ function results(enterSafe: boolean): fc.Arbitrary<ResultSpec> {
   if (enterSafe) return fc.oneof(...safe);
   return fc.oneof(
     {
-      weight: 5,
+      weight: 12,
       arbitrary: fc
         .tuple(state, ops, acts)
         .map(([s, o, a]): ResultSpec => ({ r: 'next_state', state: s, ops: o, actions: a })),
     },
-    { weight: 4, arbitrary: fc.oneof(...safe) },
+    { weight: 10, arbitrary: fc.oneof(...safe) },
     {
       weight: 1,
       arbitrary: fc.constantFrom('done', 'normal').map((reason): ResultSpec => ({ r: 'stop', reason })),
