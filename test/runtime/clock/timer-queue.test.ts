@@ -1,0 +1,131 @@
+// TimerQueue: the min-heap behind every Clock, ordered by (due time, arming order), with O(log n) cancel.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TimerQueue, type TimerEntry, type TimerTarget } from '../../../src/runtime/clock/index.js';
+import { harness } from '../../support/harness.js';
+
+const noop: TimerTarget = { onTimer: () => {} };
+
+function drain(q: TimerQueue): TimerEntry[] {
+  const out: TimerEntry[] = [];
+  for (let e = q.popDue(Infinity); e !== null; e = q.popDue(Infinity)) out.push(e);
+  return out;
+}
+
+describe('TimerQueue', () => {
+  it('pops in due-time order, equal due times in arming order, only when due', async () => {
+    await using _h = harness();
+    const q = new TimerQueue();
+    q.add(30, noop, 1);
+    q.add(10, noop, 2);
+    q.add(30, noop, 3);
+    q.add(20, noop, 4);
+    q.add(10, noop, 5);
+    expect(q.size).toBe(5);
+    expect(q.nextAt).toBe(10);
+    expect(q.popDue(9)).toBeNull();
+    expect(drain(q).map((e) => e.token)).toEqual([2, 5, 4, 1, 3]);
+    expect(q.size).toBe(0);
+    expect(q.nextAt).toBe(Infinity);
+  });
+
+  it('remove disarms once; fired, cancelled and foreign handles give false', async () => {
+    await using _h = harness();
+    const q = new TimerQueue();
+    const other = new TimerQueue();
+    const a = q.add(1, noop, 0);
+    const b = q.add(2, noop, 0);
+    const foreign = other.add(1, noop, 0);
+    expect(q.remove(b)).toBe(true);
+    expect(q.remove(b)).toBe(false);
+    expect(q.remove(foreign)).toBe(false);
+    expect(q.remove({ at: 1 })).toBe(false);
+    expect(q.popDue(5)).toBe(a);
+    expect(q.remove(a)).toBe(false);
+    expect(other.size).toBe(1);
+    other.clear();
+    expect(other.remove(foreign)).toBe(false);
+  });
+
+  it('property: random add/remove/pop sequences always pop in (at, seq) order and keep size and nextAt right', async () => {
+    await using _h = harness();
+    type Op = { op: 'add'; at: number } | { op: 'remove'; pick: number } | { op: 'pop'; now: number };
+    const op = fc.oneof(
+      {
+        weight: 5,
+        arbitrary: fc.record({ op: fc.constant('add' as const), at: fc.integer({ min: -5, max: 40 }) }),
+      },
+      { weight: 3, arbitrary: fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({ op: fc.constant('pop' as const), now: fc.integer({ min: -5, max: 40 }) }),
+      },
+    );
+    fc.assert(
+      fc.property(fc.array(op as fc.Arbitrary<Op>, { maxLength: 200 }), (ops) => {
+        const q = new TimerQueue();
+        const all: { e: TimerEntry; at: number; seq: number; live: boolean }[] = [];
+        const live = () => all.filter((m) => m.live).sort((x, y) => x.at - y.at || x.seq - y.seq);
+        for (const o of ops) {
+          if (o.op === 'add') {
+            all.push({ e: q.add(o.at, noop, all.length), at: o.at, seq: all.length, live: true });
+          } else if (o.op === 'remove') {
+            if (all.length === 0) continue;
+            const m = all[o.pick % all.length];
+            if (m === undefined) continue;
+            expect(q.remove(m.e)).toBe(m.live);
+            m.live = false;
+          } else {
+            const head = live()[0];
+            const got = q.popDue(o.now);
+            if (head === undefined || head.at > o.now) expect(got).toBeNull();
+            else {
+              expect(got).toBe(head.e);
+              head.live = false;
+            }
+          }
+          const l = live();
+          expect(q.size).toBe(l.length);
+          expect(q.nextAt).toBe(l[0]?.at ?? Infinity);
+        }
+        expect(drain(q)).toEqual(live().map((m) => m.e));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('arms and cancels 1,000,000 timers correctly', async () => {
+    await using _h = harness();
+    const N = 1_000_000;
+    const q = new TimerQueue();
+    const handles: TimerEntry[] = new Array<TimerEntry>(N);
+    let x = 12345;
+    const rand = () => (x = (x * 1103515245 + 12345) >>> 0);
+    for (let i = 0; i < N; i++) handles[i] = q.add(rand() % 100_000, noop, i);
+    expect(q.size).toBe(N);
+    // Cancel every odd-numbered timer, in a scattered order.
+    let cancelled = 0;
+    for (let k = 0; k < N; k++) {
+      const i = (k * 7919) % N;
+      if (i % 2 === 1) {
+        if (!q.remove(handles[i] as TimerEntry)) throw new Error(`cancel ${i} failed`);
+        cancelled++;
+      }
+    }
+    expect(cancelled).toBe(N / 2);
+    expect(q.size).toBe(N / 2);
+    let prevAt = -Infinity;
+    let prevSeq = -1;
+    let popped = 0;
+    for (let e = q.popDue(Infinity); e !== null; e = q.popDue(Infinity)) {
+      if (e.token % 2 === 1) throw new Error(`cancelled timer ${e.token} fired`);
+      if (e.at < prevAt || (e.at === prevAt && e.token < prevSeq))
+        throw new Error(`out of order at ${popped}`);
+      prevAt = e.at;
+      prevSeq = e.token;
+      popped++;
+    }
+    expect(popped).toBe(N / 2);
+    expect(q.size).toBe(0);
+  });
+});
