@@ -15,6 +15,7 @@
 -export([callback_mode/0, init/1, handle_event/4, terminate/3]).
 
 -define(BUDGET, 60).
+-define(STAGGER_MS, 3).
 
 %% ---------------------------------------------------------------------------------------------------------------
 %% Runner
@@ -27,7 +28,17 @@ main(In, Out, Unit) ->
     T0 = erlang:monotonic_time(millisecond),
     {ok, Scenarios} = file:consult(In),
     Self = self(),
-    Pids = [spawn(fun() -> Self ! {done, self(), run_scenario(Sc, Unit)} end) || Sc <- Scenarios],
+    %% Scenarios start STAGGER_MS apart: starting hundreds of machines at one instant keeps the schedulers busy for
+    %% tens of ms, so some machines would handle their first events (and arm their timers) late against their
+    %% script's clock. Once started, they run concurrently.
+    Base = T0 + 50,
+    Pids = [
+        spawn(fun() ->
+            sleep_until(Base + I * ?STAGGER_MS),
+            Self ! {done, self(), run_scenario(Sc, Unit)}
+        end)
+     || {I, Sc} <- lists:zip(lists:seq(0, length(Scenarios) - 1), Scenarios)
+    ],
     Results = [receive {done, P, R} -> R end || P <- Pids],
     Wall = erlang:monotonic_time(millisecond) - T0,
     Lines = [[Name, $\t, L, $\n] || {Name, Ls} <- Results, L <- Ls],
@@ -72,13 +83,14 @@ run_steps([Step | Rest], Pid, T0, Unit, Now, Reqs) ->
         #{s := advance, units := U} ->
             Now1 = Now + U,
             %% Sleep until an absolute target so that several advances do not accumulate drift.
-            Target = T0 + round(Now1 * Unit),
-            timer:sleep(max(0, Target - erlang:monotonic_time(millisecond))),
+            sleep_until(T0 + round(Now1 * Unit)),
             run_steps(Rest, Pid, T0, Unit, Now1, Reqs);
         #{s := stop} ->
             catch gen_statem:stop(Pid),
             run_steps(Rest, Pid, T0, Unit, Now, Reqs)
     end.
+
+sleep_until(T) -> timer:sleep(max(0, T - erlang:monotonic_time(millisecond))).
 
 replies(Reqs) -> [fmt("reply ~w ~s", [Id, response(ReqId)]) || {Id, ReqId} <- lists:reverse(Reqs)].
 
