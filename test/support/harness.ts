@@ -34,8 +34,9 @@ export class Harness implements AsyncDisposable {
   }
 
   /** Trace events of one kind. */
-  events<K extends TraceEvent['kind']>(kind: K): Extract<TraceEvent, { kind: K }>[] {
-    return this.trace.filter((e): e is Extract<TraceEvent, { kind: K }> => e.kind === kind);
+  events<K extends TraceEvent['kind']>(kind: K): (TraceEvent & { kind: K })[] {
+    // An intersection, not Extract: 'consume' and 'postpone' share one member whose kind is a union.
+    return this.trace.filter((e): e is TraceEvent & { kind: K } => e.kind === kind);
   }
 
   /**

@@ -104,7 +104,7 @@ export function sendTo(to: Pid | ProcessName, content: unknown): EffectAction<Ma
   return { type: 'send', to, content };
 }
 
-/** Effect: monitors `target`; its exit arrives as an info `{ type: 'DOWN', tag, pid, reason }`. */
+/** Effect: monitors `target`; its exit arrives as an info `{ type: 'DOWN', tag, pid, reason }`. A tag names one monitor: reusing it replaces the earlier one. */
 export function monitor(target: Pid, tag: unknown): EffectAction<MachineTypes> {
   return { type: 'monitor', target, tag };
 }

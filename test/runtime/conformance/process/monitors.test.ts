@@ -169,3 +169,22 @@ describe('monitors', () => {
     expect((err as Exit).reason).toEqual({ shutdown: 'bye' });
   });
 });
+
+describe('monitor tags', () => {
+  it('monitoring again with a tag in use replaces the earlier monitor: only the new target reports DOWN', async () => {
+    await using h = harness();
+    const watcher = spawn(h);
+    const first = spawn(h);
+    const second = spawn(h);
+    perform(h, watcher, monitor(first, 'same'));
+    await h.settle();
+    perform(h, watcher, monitor(second, 'same'));
+    await h.settle();
+    h.rt.exit(first, 'kill');
+    await h.settle();
+    expect(infos(h, watcher)).toEqual([]);
+    h.rt.exit(second, 'kill');
+    await h.settle();
+    expect(infos(h, watcher)).toEqual([{ type: 'DOWN', tag: 'same', pid: second, reason: 'killed' }]);
+  });
+});
