@@ -334,8 +334,14 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
 
   private crashWith(err: unknown, ev: QueuedEvent | null): void {
     let reason: CrashReason;
-    if (err instanceof StatemCrash) reason = err.reason;
-    else {
+    if (err instanceof StatemCrash) {
+      reason = err.reason;
+      // terminate sees the state and data OTP would pass it (see StatemCrash.next).
+      if (err.next !== undefined) {
+        this.state = err.next.state as T['state'];
+        this.data = err.next.data as T['data'];
+      }
+    } else {
       const message = err instanceof Error ? err.message : brief(err);
       reason = {
         error: 'exception',
@@ -597,6 +603,10 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
         this.rt.resolve(e.to)?.deliver({ type: 'info', content: e.content });
         break;
       case 'monitor': {
+        // A tag names one monitor (a pure handler cannot receive a fresh reference as OTP's monitor/2 returns):
+        // monitoring again with a tag in use replaces the earlier monitor, so no DOWN is ever misattributed.
+        const previous = this.monitors?.get(e.tag);
+        previous?.removeWatchers((w) => w.watcher === this && w.tag === e.tag);
         const target = e.target.proc;
         (this.monitors ??= new Map()).set(e.tag, target ?? this);
         if (target === null) this.receiveDown(e.tag, e.target, 'noproc');

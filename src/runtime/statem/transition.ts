@@ -17,6 +17,12 @@ import type {
 
 /** A crash detected while computing a transition; carries the structured exit reason. */
 export class StatemCrash extends Error {
+  /**
+   * The state and data terminate sees. OTP terminates with the state and data the callback returned when its
+   * actions or an enter call's return are bad (state_data = NextState_NewData); unset for exceptions and bad
+   * returns, which leave the state before the event.
+   */
+  next: { readonly state: unknown; readonly data: unknown } | undefined = undefined;
   constructor(readonly reason: CrashReason) {
     super(reason.message);
     this.name = 'StatemCrash';
@@ -143,7 +149,22 @@ export function computeTransition<T extends MachineTypes>(
   first: Result<T> | null = null,
   collectAll = false,
 ): Transition<T> {
-  const t: Transition<T> = {
+  const t = newTransition<T>(state, data, collectAll);
+  try {
+    return transitionInto(t, def, cb, equals, state, data, event, ctx, first);
+  } catch (err) {
+    if (err instanceof StatemCrash && err.reason.error !== 'exception')
+      err.next = { state: t.state, data: t.data };
+    throw err;
+  }
+}
+
+function newTransition<T extends MachineTypes>(
+  state: T['state'],
+  data: T['data'],
+  collectAll: boolean,
+): Transition<T> {
+  return {
     state,
     data,
     changed: false,
@@ -156,6 +177,19 @@ export function computeTransition<T extends MachineTypes>(
     enterCalls: 0,
     all: collectAll ? [] : null,
   };
+}
+
+function transitionInto<T extends MachineTypes>(
+  t: Transition<T>,
+  def: MachineDefinition<T>,
+  cb: StateCallback<T>,
+  equals: (a: T['state'], b: T['state']) => boolean,
+  state: T['state'],
+  data: T['data'],
+  event: StatemEvent<T> | null,
+  ctx: CrashContext,
+  first: Result<T> | null,
+): Transition<T> {
   const initial = first !== null;
   let current: StatemEvent<T> | EnterCall<T> | null = event;
   let result: Result<T> = first ?? invoke(cb, event as StatemEvent<T>, state, data, ctx);
@@ -293,8 +327,37 @@ function collect<T extends MachineTypes>(
     crash('bad_action', ctx, state, event, actions, `actions must be a list, got ${brief(actions)}`);
   }
   if (actions.length === 0) return;
-  const bad = (a: unknown, why: string): never =>
-    crash(stateCall ? 'bad_action' : 'bad_state_enter_action', ctx, state, event, a, why);
+  // Performance: this runs for every event that returns actions. The error helper used to be a closure made on
+  // each call (an allocation, and under tsx/esbuild keepNames a defineProperty for its name too). Now the checks
+  // throw a small BadAction signal that is turned into the same crash here, where this call's context is known.
+  try {
+    collectActions(t, actions, stateCall);
+  } catch (err) {
+    if (err instanceof BadAction) {
+      crash(stateCall ? 'bad_action' : 'bad_state_enter_action', ctx, state, event, err.action, err.why);
+    }
+    throw err;
+  }
+}
+
+/** Thrown by the action checks below; `collect` converts it into a bad_action crash. */
+class BadAction {
+  constructor(
+    readonly action: unknown,
+    readonly why: string,
+  ) {}
+}
+
+function badAction(a: unknown, why: string): never {
+  throw new BadAction(a, why);
+}
+
+function collectActions<T extends MachineTypes>(
+  t: Transition<T>,
+  actions: readonly Action<T>[],
+  stateCall: boolean,
+): void {
+  const bad = badAction;
   for (const a of actions) {
     if (a === null || typeof a !== 'object') bad(a, `unknown action ${brief(a)}`);
     t.all?.push(a);

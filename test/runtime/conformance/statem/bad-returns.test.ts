@@ -76,6 +76,21 @@ describe.each(MODES)('bad returns and bad actions (%s)', (mode) => {
     });
   });
 
+  it('GS-71 after a bad action terminate sees the state and data the callback returned, as OTP does', async () => {
+    const { reason, terminated } = await crashOn(() =>
+      nextState('c', { after: true }, bogus({ type: 'fly' })),
+    );
+    expect(reason.error).toBe('bad_action');
+    expect(reason.state).toBe('b');
+    expect(terminated).toEqual([[reason, 'c']]);
+  });
+
+  it('GS-71 after a bad return terminate sees the state and data before the event', async () => {
+    const { reason, terminated } = await crashOn(() => bogus<R>({ type: 'next_stat', state: 'c' }));
+    expect(reason.error).toBe('bad_return_from_state_function');
+    expect(terminated).toEqual([[reason, 'b']]);
+  });
+
   it('GS-35 a reply to something that is not a call from crashes with bad_action', async () => {
     const { reason } = await crashOn(() =>
       keepStateAndData(reply(bogus<From<unknown>>({ caller: undefined }), 1)),

@@ -76,23 +76,44 @@ describe.each(MODES)('enter call restrictions (%s)', (mode) => {
     expect(log).toEqual(['a:enter a', 'a:cast act go', 'b:enter a']);
   });
 
-  it('GS-14 an enter call crash runs terminate with the state before the event', async () => {
+  it('GS-14 a state change in an enter call runs terminate with the entered state and data, as OTP does', async () => {
     await using h = harness();
     const seen: unknown[] = [];
     const { def } = puppet(mode, {
       stateEnter: true,
-      on: (ev, s) => (ev.type === 'enter' && s === 'b' ? nextState('c', {}) : undefined),
-      terminate: (reason, s) => seen.push([(reason as CrashReason).error, s]),
+      on: (ev, s) => (ev.type === 'enter' && s === 'b' ? nextState('c', { c: true }) : undefined),
+      terminate: (reason, s, d) => seen.push([(reason as CrashReason).error, s, d]),
     });
     const pid = run(h, def);
     send(
       h,
       pid,
-      act('go', () => nextState('b', {})),
+      act('go', () => nextState('b', { b: true })),
     );
     await h.settle();
-    expect(seen).toEqual([['bad_state_enter_return_from_state_function', 'a']]);
+    expect(seen).toEqual([['bad_state_enter_return_from_state_function', 'b', { b: true }]]);
     expect(pid.alive).toBe(false);
+  });
+
+  it('GS-71 an exception in an enter call runs terminate with the state before the event', async () => {
+    await using h = harness();
+    const seen: unknown[] = [];
+    const { def } = puppet(mode, {
+      stateEnter: true,
+      on: (ev, s) => {
+        if (ev.type === 'enter' && s === 'b') throw new Error('enter failed');
+        return undefined;
+      },
+      terminate: (reason, s, d) => seen.push([(reason as CrashReason).error, s, d]),
+    });
+    const pid = run(h, def);
+    send(
+      h,
+      pid,
+      act('go', () => nextState('b', { b: true })),
+    );
+    await h.settle();
+    expect(seen).toEqual([['exception', 'a', {}]]);
   });
 
   it('GS-14 an enter call may return next_state to its own state (no crash, no second enter call)', async () => {
