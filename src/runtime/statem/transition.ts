@@ -327,8 +327,37 @@ function collect<T extends MachineTypes>(
     crash('bad_action', ctx, state, event, actions, `actions must be a list, got ${brief(actions)}`);
   }
   if (actions.length === 0) return;
-  const bad = (a: unknown, why: string): never =>
-    crash(stateCall ? 'bad_action' : 'bad_state_enter_action', ctx, state, event, a, why);
+  // Performance: this runs for every event that returns actions. The error helper used to be a closure made on
+  // each call (an allocation, and under tsx/esbuild keepNames a defineProperty for its name too). Now the checks
+  // throw a small BadAction signal that is turned into the same crash here, where this call's context is known.
+  try {
+    collectActions(t, actions, stateCall);
+  } catch (err) {
+    if (err instanceof BadAction) {
+      crash(stateCall ? 'bad_action' : 'bad_state_enter_action', ctx, state, event, err.action, err.why);
+    }
+    throw err;
+  }
+}
+
+/** Thrown by the action checks below; `collect` converts it into a bad_action crash. */
+class BadAction {
+  constructor(
+    readonly action: unknown,
+    readonly why: string,
+  ) {}
+}
+
+function badAction(a: unknown, why: string): never {
+  throw new BadAction(a, why);
+}
+
+function collectActions<T extends MachineTypes>(
+  t: Transition<T>,
+  actions: readonly Action<T>[],
+  stateCall: boolean,
+): void {
+  const bad = badAction;
   for (const a of actions) {
     if (a === null || typeof a !== 'object') bad(a, `unknown action ${brief(a)}`);
     t.all?.push(a);
