@@ -30,6 +30,15 @@ describe.each(MODES)('calls (%s)', (mode) => {
     await expect(h.rt.call(pid, { type: 'echo', v: 1 })).resolves.toEqual(['a', 1]);
   });
 
+  it('GS-95 a call by registered name reaches the machine; after it exits the name gives NoProc', async () => {
+    await using h = harness();
+    const s = h.rt.start(echo().def, undefined, { name: ['echo', 1] });
+    if (!s.ok) throw new Error('start failed');
+    await expect(h.rt.call(['echo', 1], { type: 'echo', v: 'hi' })).resolves.toEqual(['a', 'hi']);
+    await h.rt.stop(['echo', 1]);
+    await expect(h.rt.call(['echo', 1], { type: 'echo' })).rejects.toBeInstanceOf(NoProc);
+  });
+
   it('GS-60 rt.call rejects with CallTimeout when no reply comes in time (virtual time)', async () => {
     await using h = harness();
     const pid = run(h, echo().def);

@@ -63,6 +63,30 @@ describe.each(MODES)('event timeout (%s)', (mode) => {
     expect(log).toEqual(['a:info p', 'a:cast act go', 'b:info p']);
   });
 
+  it('§1.7 an event that is postponed still cancels the event timeout', async () => {
+    await using h = harness();
+    const { def, log } = puppet(mode, {
+      on: (ev, s) => (s === 'a' && ev.type === 'info' ? keepStateAndData(postpone()) : undefined),
+    });
+    const pid = run(h, def);
+    send(
+      h,
+      pid,
+      act('arm', () => keepStateAndData(eventTimeout(50, 'et'))),
+    );
+    await h.advance(10);
+    h.rt.send(pid, 'p');
+    await h.advance(100);
+    expect(log).toEqual(['a:cast act arm', 'a:info p']);
+    send(
+      h,
+      pid,
+      act('go', () => nextState('b', {})),
+    );
+    await h.settle();
+    expect(log.slice(2)).toEqual(['a:cast act go', 'b:info p']);
+  });
+
   it('§1.7 a zero state timeout event generated earlier cancels the event timeout', async () => {
     await using h = harness();
     const { def, log } = puppet(mode);
