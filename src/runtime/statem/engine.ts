@@ -341,6 +341,9 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
         this.state = err.next.state as T['state'];
         this.data = err.next.data as T['data'];
       }
+      // Replies made before the bad action or enter call were already sent in OTP. A durable machine (commit
+      // hook) never releases anything from a step that was not committed.
+      if (err.replies.length > 0 && this.commit === null) this.release(err.replies as Action<T>[]);
     } else {
       const message = err instanceof Error ? err.message : brief(err);
       reason = {

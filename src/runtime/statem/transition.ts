@@ -23,6 +23,8 @@ export class StatemCrash extends Error {
    * callback that is still the state before the event. Unset for exceptions, which also leave the state before it.
    */
   next: { readonly state: unknown; readonly data: unknown } | undefined = undefined;
+  /** Replies made before the crash: OTP has already sent them when it reaches the bad action (GS-35). */
+  replies: readonly Action<MachineTypes>[] = [];
   constructor(readonly reason: CrashReason) {
     super(reason.message);
     this.name = 'StatemCrash';
@@ -153,8 +155,11 @@ export function computeTransition<T extends MachineTypes>(
   try {
     return transitionInto(t, def, cb, equals, state, data, event, ctx, first);
   } catch (err) {
-    if (err instanceof StatemCrash && err.reason.error !== 'exception')
-      err.next = { state: t.state, data: t.data };
+    if (err instanceof StatemCrash) {
+      if (err.reason.error !== 'exception') err.next = { state: t.state, data: t.data };
+      const effects = t.effects as Action<T>[] | null;
+      if (effects !== null) err.replies = effects.filter((e) => e.type === 'reply') as Action<MachineTypes>[];
+    }
     throw err;
   }
 }

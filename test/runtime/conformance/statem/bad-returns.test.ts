@@ -10,6 +10,7 @@ import {
   initStop,
   keepStateAndData,
   nextState,
+  postpone,
   reply,
   stateTimeout,
   stopAndReply,
@@ -89,6 +90,34 @@ describe.each(MODES)('bad returns and bad actions (%s)', (mode) => {
     const { reason, terminated } = await crashOn(() => bogus<R>({ type: 'next_stat', state: 'c' }));
     expect(reason.error).toBe('bad_return_from_state_function');
     expect(terminated).toEqual([[reason, 'b']]);
+  });
+
+  it('GS-35 replies before a bad action are still sent, as OTP sends them while processing the list', async () => {
+    await using h = harness();
+    const { def } = puppet(mode, {
+      on: (ev) =>
+        ev.type === 'call' ? keepStateAndData(reply(ev.from, 'sent'), bogus({ type: 'fly' })) : undefined,
+    });
+    const pid = run(h, def);
+    await expect(h.rt.call(pid, { type: 'q' })).resolves.toBe('sent');
+    await h.settle();
+    expect(exitOf(h, pid)).toMatchObject({ error: 'bad_action' });
+  });
+
+  it("GS-35 a state callback's reply is sent even when the enter call that follows crashes", async () => {
+    await using h = harness();
+    const { def } = puppet(mode, {
+      stateEnter: true,
+      on: (ev, s) => {
+        if (ev.type === 'call') return nextState('b', {}, reply(ev.from, 'moving'));
+        if (ev.type === 'enter' && s === 'b') return keepStateAndData(postpone());
+        return undefined;
+      },
+    });
+    const pid = run(h, def);
+    await expect(h.rt.call(pid, { type: 'q' })).resolves.toBe('moving');
+    await h.settle();
+    expect(exitOf(h, pid)).toMatchObject({ error: 'bad_state_enter_action' });
   });
 
   it('GS-35 a reply to something that is not a call from crashes with bad_action', async () => {
