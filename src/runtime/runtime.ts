@@ -77,7 +77,12 @@ export class Runtime implements RuntimeContext {
   /** Stands for code outside any process when it sends exit signals. */
   readonly rootPid: Pid;
   private nextId = 0;
-  private readonly table = new Set<Proc>();
+  // Performance: the live processes form an intrusive doubly linked list through the processes themselves
+  // (oldest first, the order the Set it replaces iterated in). Unlike a Set it never rehashes as it grows, has no
+  // large hash table in old space that every new process must be written into, and removes in O(1).
+  private tableHead: Proc | null = null;
+  private tableTail: Proc | null = null;
+  private tableSize = 0;
   private spawned = 0;
 
   constructor(options: RuntimeOptions) {
@@ -99,14 +104,21 @@ export class Runtime implements RuntimeContext {
 
   /** @internal */
   allocPid(proc: Proc): Pid {
-    this.table.add(proc);
+    const tail = this.tableTail;
+    if (tail === null) this.tableHead = proc;
+    else {
+      tail.tableNext = proc;
+      proc.tablePrev = tail;
+    }
+    this.tableTail = proc;
+    this.tableSize++;
     this.spawned++;
     return new Pid(this.nextId++, proc);
   }
 
   /** @internal */
   processExited(proc: Proc): void {
-    this.table.delete(proc);
+    this.removeFromTable(proc);
     const name = proc.registeredName;
     if (name === undefined) return;
     if (isViaName(name)) {
@@ -116,6 +128,19 @@ export class Runtime implements RuntimeContext {
         // A failing external registry must not stop the exit from completing.
       }
     } else this.registry.unregister(name as LocalName, proc);
+  }
+
+  private removeFromTable(proc: Proc): void {
+    const prev = proc.tablePrev;
+    const next = proc.tableNext;
+    if (prev === null) {
+      if (this.tableHead !== proc) return; // not in the table (already removed)
+      this.tableHead = next;
+    } else prev.tableNext = next;
+    if (next === null) this.tableTail = prev;
+    else next.tablePrev = prev;
+    proc.tablePrev = proc.tableNext = null;
+    this.tableSize--;
   }
 
   /** Resolves a pid or name to its live process, or null. */
@@ -407,12 +432,14 @@ export class Runtime implements RuntimeContext {
 
   /** Number of live processes. */
   get processCount(): number {
-    return this.table.size;
+    return this.tableSize;
   }
 
   /** Pids of every live process, oldest first (OTP erlang:processes/0). */
   processes(): Pid[] {
-    return [...this.table].map((p) => p.pid);
+    const out: Pid[] = [];
+    for (let p = this.tableHead; p !== null; p = p.tableNext) out.push(p.pid);
+    return out;
   }
 
   /** Number of processes ever started. */
@@ -422,7 +449,7 @@ export class Runtime implements RuntimeContext {
 
   /** What is still alive, armed or queued (use at the end of a test). */
   leaks(): LeakReport {
-    return { processes: this.table.size, timers: this.clock.pending(), runnable: this.scheduler.runnable };
+    return { processes: this.tableSize, timers: this.clock.pending(), runnable: this.scheduler.runnable };
   }
 }
 

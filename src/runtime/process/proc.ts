@@ -112,6 +112,10 @@ export abstract class Proc {
   private links: Set<Proc> | null = null;
   private watchers: Watcher[] | null = null;
   private callersHead: PendingCall | null = null;
+  /** @internal neighbours in the runtime's list of live processes (see Runtime.allocPid) */
+  tablePrev: Proc | null = null;
+  /** @internal */
+  tableNext: Proc | null = null;
 
   constructor(readonly rt: RuntimeContext) {
     this.pid = rt.allocPid(this);
