@@ -31,5 +31,10 @@ export const RuntimeErrors = defineErrors({
     message: 'supervisor {supervisor}: {problem}',
     status: 409,
   },
+  migrationFailed: {
+    code: 'GOV_MIGRATION_FAILED',
+    message: 'migration of {target} from data version {from} to {to} failed: {problem}',
+    status: 500,
+  },
   startFailed: { code: 'GOV_START_FAILED', message: 'start of {target} failed: {reason}', status: 500 },
 });

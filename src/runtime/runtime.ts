@@ -410,11 +410,11 @@ export class Runtime implements RuntimeContext {
     return this.machine(target as Target<MachineTypes>).statistics();
   }
 
-  /** Swaps the definition of a running machine, migrating data if its version changed (OTP code_change). */
+  /** Swaps the definition of a running machine, migrating data from `fromVersion` (default: the running definition's). */
   changeCode<T extends MachineTypes>(
     target: Target<T>,
     next: MachineDefinition<T>,
-    fromVersion: number,
+    fromVersion?: number,
   ): void {
     validateDefinition(next);
     this.machine(target).changeCode(next, fromVersion);

@@ -9,6 +9,7 @@
 //   6. timeouts: the last action per timer wins; zero-time timeouts join a queue handled after every queued,
 //      inserted and postponed event but before the mailbox;
 //   7. handle the oldest queued event, else the zero-time queue, else the mailbox.
+import { GovernessError, RuntimeErrors } from '../../errors/index.js';
 import type { TimerHandle, TimerTarget } from '../clock/clock.js';
 import { Deque } from '../process/deque.js';
 import type { RuntimeContext } from '../process/context.js';
@@ -734,17 +735,30 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     this.data = next.data;
   }
 
-  /** Swaps in a new definition, migrating state and data when its data version is newer (OTP code_change). */
-  changeCode(next: MachineDefinition<T>, fromVersion: number): void {
+  /**
+   * Swaps in a new definition, migrating state and data when its data version differs (OTP code_change). The
+   * version migrated from is the running definition's unless given. A migration that throws or returns no
+   * `{ state, data }` fails with GOV_MIGRATION_FAILED and changes nothing (OTP rolls the upgrade back).
+   */
+  changeCode(next: MachineDefinition<T>, fromVersion: number = this.def.dataVersion ?? 0): void {
     const to = next.dataVersion ?? 0;
     if (to !== fromVersion) {
-      if (typeof next.migrate !== 'function') {
-        throw new TypeError(`data version ${fromVersion} -> ${to} needs a migrate function`);
+      const fail = (problem: string, cause?: unknown): never => {
+        throw new GovernessError(
+          RuntimeErrors.migrationFailed,
+          { target: this.label(), from: fromVersion, to, problem },
+          { cause },
+        );
+      };
+      if (typeof next.migrate !== 'function') fail('the new definition has no migrate function');
+      let m: unknown;
+      try {
+        m = next.migrate?.(fromVersion, this.state, this.data);
+      } catch (err) {
+        fail(`migrate threw: ${err instanceof Error ? err.message : brief(err)}`, err);
       }
-      const m: unknown = next.migrate(fromVersion, this.state, this.data);
-      // Like a code_change that returns something other than {ok, State, Data}: the upgrade fails, nothing changes.
       if (typeof m !== 'object' || m === null || !('state' in m) || !('data' in m)) {
-        throw new TypeError(`migrate ${fromVersion} -> ${to} must return { state, data }, got ${brief(m)}`);
+        fail(`migrate must return { state, data }, got ${brief(m)}`);
       }
       const r = m as { state: T['state']; data: T['data'] };
       this.state = r.state;

@@ -329,7 +329,8 @@ function collect<T extends MachineTypes>(
   if (actions === undefined) return;
   // Checked before reading .length so that `null` is a bad action too, not a TypeError (exception).
   if (!Array.isArray(actions)) {
-    crash('bad_action', ctx, state, event, actions, `actions must be a list, got ${brief(actions)}`);
+    const kind = stateCall ? 'bad_action' : 'bad_state_enter_action';
+    crash(kind, ctx, state, event, actions, `actions must be a list, got ${brief(actions)}`);
   }
   if (actions.length === 0) return;
   // Performance: this runs for every event that returns actions. The error helper used to be a closure made on

@@ -139,6 +139,31 @@ describe.each(MODES)('code change (%s)', (mode) => {
     await expect(h.rt.call(pid, { type: 'get' })).resolves.toBe('v1:1');
   });
 
+  it('GS-80 a failed migration is a GOV_MIGRATION_FAILED error naming the versions; by default it migrates from the running version', async () => {
+    await using h = harness();
+    const log: string[] = [];
+    const { v1, v2 } = versions(mode, log);
+    const pid = run(h, v1);
+    const seen: number[] = [];
+    let err: unknown;
+    try {
+      h.rt.changeCode(
+        pid,
+        v2((from) => {
+          seen.push(from);
+          throw new Error('no way');
+        }),
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(seen).toEqual([1]);
+    expect(err).toBeInstanceOf(GovernessError);
+    expect(err).toMatchObject({ code: 'GOV_MIGRATION_FAILED', details: { from: 1, to: 2 } });
+    expect((err as Error).message).toMatch(/from data version 1 to 2 failed: migrate threw: no way/);
+    await expect(h.rt.call(pid, { type: 'get' })).resolves.toBe('v1:0');
+  });
+
   it('GS-80 a migrate returning nothing usable is refused and changes nothing', async () => {
     await using h = harness();
     const log: string[] = [];

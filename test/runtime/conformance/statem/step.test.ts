@@ -149,3 +149,25 @@ describe.each(MODES)('step (%s)', (mode) => {
     expect(h.rt.processCount).toBe(0);
   });
 });
+
+describe('enter-call action lists', () => {
+  it('GS-14 a non-list of actions from an enter call is a bad_state_enter_action', () => {
+    const def = machine<D>('handle_event', {
+      stateEnter: true,
+      states: ['idle', 'busy'],
+      init: () => initOk('idle', { n: 0 }),
+      handle: (ev: Ev<D>, _s, d): R<D> => {
+        if (ev.type === 'enter') return { type: 'keep_state_and_data', actions: 'oops' } as unknown as R<D>;
+        return nextState('busy', d);
+      },
+    });
+    let err: unknown;
+    try {
+      step(def, 'idle', { n: 0 }, { type: 'cast', content: 'go' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StatemCrash);
+    expect((err as StatemCrash).reason).toMatchObject({ error: 'bad_state_enter_action', state: 'busy' });
+  });
+});
