@@ -69,8 +69,20 @@ export class SimulatedClock implements Clock, Disposable {
     return this.queue.nextAt;
   }
 
-  /** Waits until every registered runtime is idle, including work it deferred to a later macrotask. */
+  /**
+   * Waits until every registered runtime is idle, including work it deferred to a later macrotask, firing any
+   * timer already due at the current time on the way (as RealClock would fire it at once), in order.
+   */
   async settle(): Promise<void> {
+    for (;;) {
+      await this.quiet();
+      const due = this.queue.popDue(this.current);
+      if (due === null) return;
+      due.target.onTimer(due.token);
+    }
+  }
+
+  private async quiet(): Promise<void> {
     for (;;) {
       for (const s of this.settlers) await s.idle();
       await new Promise<void>((resolve) => setImmediate(resolve));
