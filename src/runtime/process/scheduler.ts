@@ -5,6 +5,11 @@
 import type { Clock } from '../clock/clock.js';
 import { Deque } from './deque.js';
 
+// Performance: the first work after idle starts on a microtask (each call's round trip goes through here). Node's
+// queueMicrotask wraps every callback in an AsyncResource for async_hooks; a then() on an already settled promise
+// queues the same kind of microtask, in the same FIFO order, without that bookkeeping.
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** Something the scheduler can run. */
 export interface Runnable {
   /** @internal true while sitting in the run queue */
@@ -69,7 +74,7 @@ export class Scheduler {
 
   private kick(): void {
     this.scheduled = true;
-    if (this.sinceYield < this.yieldEvery) queueMicrotask(this.drainMicro);
+    if (this.sinceYield < this.yieldEvery) SETTLED.then(this.drainMicro);
     else this.clock.defer(this.drainMacro);
   }
 
@@ -78,7 +83,16 @@ export class Scheduler {
     this.drain();
   };
 
-  private readonly drainMicro = (): void => this.drain();
+  private readonly drainMicro = (): void => {
+    try {
+      this.drain();
+    } catch (err) {
+      // Report it as an uncaught exception, as queueMicrotask did, not as an unhandled rejection.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  };
 
   // A cheap way to notice that the event loop went round: a deferred callback resets the work counter.
   private readonly turnMark = (): void => {
