@@ -191,6 +191,9 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
   initialize(state: T['state'], data: T['data'], actions: readonly Action<T>[]): void {
     this.state = state;
     this.data = data;
+    // The common spawn: no init actions, no enter call, nobody to commit to. The initial transition would then
+    // do nothing at all, so skip building it (spawn rate is a benchmark target).
+    if (actions.length === 0 && this.def.stateEnter !== true && this.commit === null) return;
     this.running = true;
     try {
       const t = computeTransition(this.def, this.cb, this.equals, state, data, null, this, {
