@@ -248,6 +248,9 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       this.running = false;
     }
     this.events += n;
+    // A drained mailbox is let go: most processes get a message now and then, and an empty buffer kept by each
+    // of a million processes is memory held for nothing (and old-generation garbage the GC must trace).
+    if (this.mailbox !== null && this.mailbox.length === 0) this.mailbox = null;
     this.settlePendingExit();
     return n;
   }
