@@ -299,9 +299,23 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       const lateMs = rec.handle === null && rec.at === -1 ? 0 : Math.max(0, this.rt.clock.now() - rec.at);
       this.emit({ kind: 'timer_fire', pid: this.pid, timer: timerRef(rec), lateMs });
     }
-    return rec.kind === 'generic_timeout'
-      ? { type: 'generic_timeout', name: rec.name as string, content: rec.content }
-      : ({ type: rec.kind, content: rec.content } as QueuedEvent);
+    return timerEvent(rec);
+  }
+
+  /**
+   * What a not-yet-received mailbox message will be when received, without receiving it (for status): runtime
+   * messages that never become events (a stale timer, a stop request, the parent's exit signal) are left out.
+   */
+  private pendingEvent(m: unknown): QueuedEvent | null {
+    const type = (m as { type: string }).type;
+    if (type === '$timeout') return this.isCurrent(m as TimerRec) ? timerEvent(m as TimerRec) : null;
+    if (type === '$stop') return null;
+    if (type === '$exit') {
+      const x = m as ExitSignalMessage;
+      if (this.parent !== null && x.from === this.parent) return null;
+      return { type: 'info', content: { type: 'EXIT', from: x.from, reason: x.reason } };
+    }
+    return m as QueuedEvent;
   }
 
   /** A timer message from the mailbox: stale (cancelled or restarted) timers are dropped (GS-54). */
@@ -719,7 +733,10 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     const raw: StatemStatus<T> = {
       state: this.state,
       data: this.data,
-      queue: [...q.queue, ...q.mailbox],
+      // In the order they will be handled: queued and inserted events, zero-time timeouts, then the mailbox.
+      queue: [...q.queue, ...(this.t0q ?? []), ...q.mailbox]
+        .map((m) => this.pendingEvent(m))
+        .filter((e): e is QueuedEvent => e !== null),
       postponed: q.postponed,
       timeouts: this.armedTimers(),
       ...(this.exitReason === undefined ? {} : { reason: this.exitReason }),
@@ -798,6 +815,13 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
   private emit(e: TraceEvent): void {
     this.rt.trace.emit(e);
   }
+}
+
+/** The event a timer delivers: `{ type: kind, content }`, plus `name` for a generic timeout (GS-55). */
+function timerEvent(rec: TimerRec): QueuedEvent {
+  return rec.kind === 'generic_timeout'
+    ? { type: 'generic_timeout', name: rec.name as string, content: rec.content }
+    : ({ type: rec.kind, content: rec.content } as QueuedEvent);
 }
 
 function timerRef(rec: { kind: TimerKind; name: string | undefined }): { kind: TimerKind; name?: string } {

@@ -217,3 +217,20 @@ describe('sys trace stream', () => {
     },
   );
 });
+
+describe('getStatus queue', () => {
+  it('GS-44 the queue lists pending events as the machine will see them, and no runtime-internal message', async () => {
+    await using h = harness();
+    const { def } = puppet('handle_event');
+    const pid = run(h, def);
+    await h.settle();
+    h.rt.cast(pid, 'c1');
+    h.rt.send(pid, 'i1');
+    const stopping = h.rt.stop(pid); // a stop request waits in the mailbox too, but is no event
+    expect(h.rt.getStatus(pid).queue).toEqual([
+      { type: 'cast', content: 'c1' },
+      { type: 'info', content: 'i1' },
+    ]);
+    await stopping;
+  });
+});
