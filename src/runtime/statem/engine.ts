@@ -148,6 +148,19 @@ export interface StatemStatistics {
   readonly dropped: number;
 }
 
+/**
+ * The fields of a machine that most machines never set (postponed events, generic timeouts, monitors, a stop
+ * request, a parent, a commit hook), in one record allocated on first write: the same reasoning as ProcRare.
+ */
+class StatemRare<T extends MachineTypes> {
+  postponed: QueuedEvent[] | null = null;
+  generic: Map<string, TimerRec> | null = null;
+  monitors: Map<unknown, Proc> | null = null;
+  stopRequest: StopMessage | null = null;
+  parent: Pid | null = null;
+  commit: CommitHook<T> | null = null;
+}
+
 /** A running state machine. Created by `Runtime.start`. */
 export class StatemProcess<T extends MachineTypes> extends Proc {
   def: MachineDefinition<T>;
@@ -156,22 +169,15 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
   private cb: StateCallback<T>;
   private equals: (a: T['state'], b: T['state']) => boolean;
   private queue: Deque<QueuedEvent> | null = null;
-  private postponed: QueuedEvent[] | null = null;
   private t0q: TimerRec[] | null = null;
   private eventTimer: TimerRec | null = null;
   private stateTimer: TimerRec | null = null;
-  private generic: Map<string, TimerRec> | null = null;
-  private monitors: Map<unknown, Proc> | null = null;
   private suspended = false;
   private events = 0;
   private transitions = 0;
-  /** A pending rt.stop: answered once the exit reason is known (proc_lib:stop semantics, GS-73). */
-  private stopRequest: StopMessage | null = null;
   private readonly startTime: number;
-  /** The parent (supervisor) pid; an exit signal from it ends a trapping machine through terminate. */
-  parent: Pid | null = null;
-  /** Optional commit hook (durable machines). */
-  commit: CommitHook<T> | null = null;
+  /** Fields most machines never set, allocated on first write (see StatemRare). */
+  private machineRare: StatemRare<T> | null = null;
 
   constructor(rt: RuntimeContext, def: MachineDefinition<T>) {
     super(rt);
@@ -180,6 +186,57 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     this.cb = shared.cb;
     this.equals = shared.equals;
     this.startTime = rt.clock.now();
+  }
+  private machineRareState(): StatemRare<T> {
+    return (this.machineRare ??= new StatemRare<T>());
+  }
+
+  /** Postponed events, oldest first (GS-40). */
+  private get postponed(): QueuedEvent[] | null {
+    return this.machineRare?.postponed ?? null;
+  }
+  private set postponed(value: QueuedEvent[] | null) {
+    if (value !== null || this.machineRare !== null) this.machineRareState().postponed = value;
+  }
+
+  /** Armed generic timeouts by name. */
+  private get generic(): Map<string, TimerRec> | null {
+    return this.machineRare?.generic ?? null;
+  }
+  private set generic(value: Map<string, TimerRec> | null) {
+    if (value !== null || this.machineRare !== null) this.machineRareState().generic = value;
+  }
+
+  /** Monitors this machine holds, by tag. */
+  private get monitors(): Map<unknown, Proc> | null {
+    return this.machineRare?.monitors ?? null;
+  }
+  private set monitors(value: Map<unknown, Proc> | null) {
+    if (value !== null || this.machineRare !== null) this.machineRareState().monitors = value;
+  }
+
+  /** A pending rt.stop: answered once the exit reason is known (proc_lib:stop semantics, GS-73). */
+  private get stopRequest(): StopMessage | null {
+    return this.machineRare?.stopRequest ?? null;
+  }
+  private set stopRequest(value: StopMessage | null) {
+    if (value !== null || this.machineRare !== null) this.machineRareState().stopRequest = value;
+  }
+
+  /** The parent (supervisor) pid; an exit signal from it ends a trapping machine through terminate. */
+  get parent(): Pid | null {
+    return this.machineRare?.parent ?? null;
+  }
+  set parent(value: Pid | null) {
+    if (value !== null || this.machineRare !== null) this.machineRareState().parent = value;
+  }
+
+  /** Optional commit hook (durable machines). */
+  get commit(): CommitHook<T> | null {
+    return this.machineRare?.commit ?? null;
+  }
+  set commit(value: CommitHook<T> | null) {
+    if (value !== null || this.machineRare !== null) this.machineRareState().commit = value;
   }
 
   /** Label used in crash reasons (CrashContext). */
