@@ -1,5 +1,6 @@
 // The only source of time in Governess. Everything that reads the time or waits for it takes a Clock, so a
 // test can swap in SimulatedClock and jump 30 days in a millisecond (lint forbids host time elsewhere).
+import type { Timer } from './timer-queue.js';
 
 /** Something a timer fires into. Using a target + token instead of a closure keeps an armed timer small. */
 export interface TimerTarget {
@@ -24,6 +25,8 @@ export interface Clock {
    * arming; a time in the past fires as soon as possible. Delays beyond the host's 24.8-day limit are fine.
    */
   schedule(at: number, target: TimerTarget, token: number): TimerHandle;
+  /** Arms a Timer object, which is its own handle (one object per armed timer; see Timer). */
+  arm(timer: Timer): TimerHandle;
   /** Disarms a timer; returns false if it had already fired or been cancelled. Never fires afterwards. */
   cancel(handle: TimerHandle): boolean;
   /** Number of armed timers (for leak checks and statistics). */

@@ -2,4 +2,4 @@
 export type { Clock, TimerHandle, TimerTarget } from './clock.js';
 export { RealClock, type RealClockOptions } from './real-clock.js';
 export { SimulatedClock, type SimulatedClockOptions, type Settleable } from './simulated-clock.js';
-export { TimerQueue, TimerEntry } from './timer-queue.js';
+export { TimerQueue, Timer, TimerEntry } from './timer-queue.js';

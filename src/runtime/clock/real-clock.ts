@@ -2,7 +2,7 @@
 // that always points at the earliest entry of the shared TimerQueue. Node's setTimeout cannot wait longer than
 // 2^31-1 ms (24.8 days), so a longer wait is taken in hops of at most that length.
 import type { Clock, TimerHandle, TimerTarget } from './clock.js';
-import { TimerQueue } from './timer-queue.js';
+import { TimerQueue, type Timer } from './timer-queue.js';
 
 /** The longest delay Node's setTimeout accepts. */
 const MAX_HOST_DELAY_MS = 2 ** 31 - 1;
@@ -35,8 +35,14 @@ export class RealClock implements Clock, Disposable {
 
   schedule(at: number, target: TimerTarget, token: number): TimerHandle {
     const e = this.queue.add(at, target, token);
-    if (at < this.hostAt) this.arm();
+    if (at < this.hostAt) this.armHost();
     return e;
+  }
+
+  arm(timer: Timer): TimerHandle {
+    this.queue.insert(timer);
+    if (timer.at < this.hostAt) this.armHost();
+    return timer;
   }
 
   cancel(handle: TimerHandle): boolean {
@@ -66,7 +72,7 @@ export class RealClock implements Clock, Disposable {
     this.hostAt = Infinity;
   }
 
-  private arm(): void {
+  private armHost(): void {
     if (this.disposed) return;
     this.clearHost();
     const at = this.queue.nextAt;
@@ -82,8 +88,8 @@ export class RealClock implements Clock, Disposable {
     this.hostAt = Infinity;
     const now = this.now();
     for (let e = this.queue.popDue(now); e !== null; e = this.queue.popDue(now)) {
-      e.target.onTimer(e.token);
+      e.fire();
     }
-    this.arm();
+    this.armHost();
   };
 }

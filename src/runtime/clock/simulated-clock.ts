@@ -3,7 +3,7 @@
 // timeout fires in a millisecond and exactly on time. After each firing the clock waits for the runtime to
 // settle (every process idle) before firing the next, so effects of one timer are seen by the next.
 import type { Clock, TimerHandle, TimerTarget } from './clock.js';
-import { TimerQueue } from './timer-queue.js';
+import { TimerQueue, type Timer } from './timer-queue.js';
 
 /** Options for SimulatedClock. */
 export interface SimulatedClockOptions {
@@ -47,6 +47,11 @@ export class SimulatedClock implements Clock, Disposable {
     return this.queue.add(at, target, token);
   }
 
+  arm(timer: Timer): TimerHandle {
+    this.queue.insert(timer);
+    return timer;
+  }
+
   cancel(handle: TimerHandle): boolean {
     return this.queue.remove(handle);
   }
@@ -78,7 +83,7 @@ export class SimulatedClock implements Clock, Disposable {
       await this.quiet();
       const due = this.queue.popDue(this.current);
       if (due === null) return;
-      due.target.onTimer(due.token);
+      due.fire();
     }
   }
 
@@ -104,7 +109,7 @@ export class SimulatedClock implements Clock, Disposable {
       const e = this.queue.nextAt <= at ? this.queue.popDue(this.queue.nextAt) : null;
       if (e === null) break;
       if (e.at > this.current) this.current = e.at;
-      e.target.onTimer(e.token);
+      e.fire();
       await this.settle();
     }
     if (at > this.current) this.current = at;

@@ -10,7 +10,8 @@
 //      inserted and postponed event but before the mailbox;
 //   7. handle the oldest queued event, else the zero-time queue, else the mailbox.
 import { GovernessError, RuntimeErrors } from '../../errors/index.js';
-import type { TimerHandle, TimerTarget } from '../clock/clock.js';
+import type { TimerHandle } from '../clock/clock.js';
+import { Timer } from '../clock/timer-queue.js';
 import { Deque } from '../process/deque.js';
 import type { RuntimeContext } from '../process/context.js';
 import { isCleanExit, type CrashReason, type ExitReason } from '../process/exit-reason.js';
@@ -107,18 +108,21 @@ interface TimerOwner {
 }
 
 /** An armed timeout. It is also the mailbox message its expiry produces, so identity is its generation. */
-class TimerRec implements TimerTarget {
+class TimerRec extends Timer {
   readonly type = '$timeout';
+  /** Set while armed on the clock (the record is its own clock timer). */
   handle: TimerHandle | null = null;
   constructor(
     readonly proc: TimerOwner,
     readonly kind: TimerKind,
     readonly name: string | undefined,
     public content: unknown,
-    readonly at: number,
-  ) {}
+    at: number,
+  ) {
+    super(at);
+  }
 
-  onTimer(): void {
+  fire(): void {
     this.handle = null;
     this.proc.timerFired(this);
   }
@@ -585,7 +589,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       }
       const at = a.abs ? (a.time as number) : now + (a.time as number);
       const rec = new TimerRec(this, a.kind, a.name, a.content, at);
-      rec.handle = this.rt.clock.schedule(at, rec, 0);
+      rec.handle = this.rt.clock.arm(rec);
       this.setTimerOf(rec);
       this.traceStart(rec);
     }

@@ -8,7 +8,8 @@ const noop: TimerTarget = { onTimer: () => {} };
 
 function drain(q: TimerQueue): TimerEntry[] {
   const out: TimerEntry[] = [];
-  for (let e = q.popDue(Infinity); e !== null; e = q.popDue(Infinity)) out.push(e);
+  // Every timer in these queues was armed with add(), so each is a TimerEntry.
+  for (let e = q.popDue(Infinity); e !== null; e = q.popDue(Infinity)) out.push(e as TimerEntry);
   return out;
 }
 
@@ -117,7 +118,8 @@ describe('TimerQueue', () => {
     let prevAt = -Infinity;
     let prevSeq = -1;
     let popped = 0;
-    for (let e = q.popDue(Infinity); e !== null; e = q.popDue(Infinity)) {
+    for (let t = q.popDue(Infinity); t !== null; t = q.popDue(Infinity)) {
+      const e = t as TimerEntry;
       if (e.token % 2 === 1) throw new Error(`cancelled timer ${e.token} fired`);
       if (e.at < prevAt || (e.at === prevAt && e.token < prevSeq))
         throw new Error(`out of order at ${popped}`);
