@@ -136,7 +136,7 @@ interface StopMessage {
 
 /** Statistics kept per machine (OTP sys:statistics). */
 export interface StatemStatistics {
-  /** Clock time at start. */
+  /** Clock time at start, in whole milliseconds. */
   readonly startTime: number;
   /** Clock time now. */
   readonly currentTime: number;
@@ -189,7 +189,8 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     const shared = sharedCallbacks(def);
     this.cb = shared.cb;
     this.equals = shared.equals;
-    this.startTime = rt.clock.now();
+    // Whole milliseconds: a fractional time would be a boxed number, one more object per process.
+    this.startTime = Math.round(rt.clock.now());
   }
   private machineRareState(): StatemRare<T> {
     return (this.machineRare ??= new StatemRare<T>());
