@@ -304,13 +304,7 @@ export class Runtime implements RuntimeContext {
     return new Promise<void>((resolve, reject) => {
       const waiter = new PendingCall(proc, resolve as (v: unknown) => void, reject, timeoutMs);
       if (timeoutMs !== Infinity) waiter.timer = this.clock.schedule(this.clock.now() + timeoutMs, waiter, 0);
-      // Machines and supervisors stop in mailbox order (their own requestStop); other processes stop at once.
-      const stoppable = proc as Proc & { requestStop?: (r: ExitReason, w: PendingCall) => void };
-      if (typeof stoppable.requestStop === 'function') stoppable.requestStop(reason, waiter);
-      else {
-        waiter.deliverReply(undefined);
-        proc.exit(reason, true);
-      }
+      proc.requestStop(reason, waiter);
     });
   }
 

@@ -332,6 +332,15 @@ export abstract class Proc {
     this.rt.scheduler.enqueue(this);
   }
 
+  /**
+   * Asks the process to stop with `reason` (rt.stop); `waiter` is answered once it has. By default the process
+   * exits at once; machines and supervisors override this to stop in mailbox order (OTP gen_statem:stop).
+   */
+  requestStop(reason: ExitReason, waiter: PendingCall | null): void {
+    waiter?.deliverReply(undefined);
+    this.exit(reason, true);
+  }
+
   // ---- exit signals (OTP semantics) ----
 
   /**

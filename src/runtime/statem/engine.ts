@@ -772,7 +772,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
   }
 
   /** Asks the machine to stop; the returned promise settles when it has (OTP gen_statem:stop). */
-  requestStop(reason: ExitReason, waiter: PendingCall | null): void {
+  override requestStop(reason: ExitReason, waiter: PendingCall | null): void {
     const msg: StopMessage = { type: '$stop', reason, waiter };
     this.deliverSystem(msg);
   }

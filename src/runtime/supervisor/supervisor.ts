@@ -124,7 +124,7 @@ export class Supervisor extends Proc {
   }
 
   /** Asks the supervisor to stop (rt.stop): children are stopped in reverse start order, then it exits. */
-  requestStop(reason: ExitReason, waiter: PendingCall | null): void {
+  override requestStop(reason: ExitReason, waiter: PendingCall | null): void {
     this.deliverSystem({ type: '$stop', reason, waiter });
   }
 
