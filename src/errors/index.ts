@@ -1,14 +1,17 @@
 // The one registry of error codes. Each layer declares its group in its own file; this module joins them and
 // refuses duplicates, and test/errors/registry.test.ts checks the table in docs/errors.md against it.
 import type { ErrorSpec } from './governess-error.js';
+import { LedgerErrors } from './ledger-errors.js';
 import { RuntimeErrors } from './runtime-errors.js';
 
 export { GovernessError, defineErrors, type ErrorSpec, type ErrorDetails } from './governess-error.js';
 export { RuntimeErrors } from './runtime-errors.js';
+export { LedgerErrors } from './ledger-errors.js';
 
 /** Every registered error group, by layer. */
 export const ErrorGroups: Readonly<Record<string, Readonly<Record<string, ErrorSpec>>>> = {
   runtime: RuntimeErrors,
+  ledger: LedgerErrors,
 };
 
 /** All registered error specs, flattened; throws at load time if two share a code. */
