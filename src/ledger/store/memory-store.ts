@@ -1,0 +1,185 @@
+// The in-memory store: the reference implementation of the store contract, used by tests and by `npm start`
+// demos that need no disk. It keeps everything in arrays and maps and commits a batch all or nothing.
+import { GovernessError, LedgerErrors } from '../../errors/index.js';
+import { SideTables } from './side-tables.js';
+import type {
+  CommitBatch,
+  LedgerParts,
+  LedgerStore,
+  ReceiptQuery,
+  SqlValue,
+  StoredCheckpoint,
+  StoredEntry,
+  StoredLogState,
+  StoredPrivate,
+  TableDef,
+} from './types.js';
+import { matchesQuery, tileKey } from './query.js';
+
+/** A LedgerStore held in memory; nothing survives the process. */
+export class MemoryStore implements LedgerStore {
+  readonly kind = 'memory';
+  private readonly entries: StoredEntry[] = [];
+  private readonly byLedger = new Map<string, StoredEntry[]>();
+  private readonly ledgers = new Map<string, LedgerParts>();
+  private readonly idem = new Map<string, StoredEntry>();
+  private readonly byId = new Map<string, StoredEntry>();
+  private readonly tiles = new Map<string, Uint8Array>();
+  private readonly privates = new Map<number, StoredPrivate>();
+  private readonly checkpoints: StoredCheckpoint[] = [];
+  private readonly tables = new SideTables();
+  private readonly rows = new Map<string, Map<string, Record<string, SqlValue>>>();
+  private state: StoredLogState = { size: 0, frontier: new Uint8Array(0), lastTsMs: 0 };
+  /** When set, the next commit fails with this problem (for tests of failed batches). */
+  failNextCommit: string | null = null;
+
+  async open(): Promise<StoredLogState> {
+    for (const def of this.tables.all()) if (!this.rows.has(def.name)) this.rows.set(def.name, new Map());
+    return this.state;
+  }
+
+  defineTable(def: TableDef): void {
+    this.tables.define(def);
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    // Validate everything first so a bad batch changes nothing (all or nothing, like a transaction).
+    if (this.failNextCommit !== null) {
+      const problem = this.failNextCommit;
+      this.failNextCommit = null;
+      throw new GovernessError(LedgerErrors.storeFailed, { store: 'memory', problem });
+    }
+    checkContinuity(this.state.size, batch, 'memory');
+    for (const w of batch.rows) this.tables.check(w);
+    this.checkUnique(batch);
+    for (const [ledger, parts] of batch.newLedgers) this.ledgers.set(ledger, parts);
+    for (const e of batch.entries) {
+      this.entries.push(e);
+      let list = this.byLedger.get(e.ledger);
+      if (list === undefined) this.byLedger.set(e.ledger, (list = []));
+      list.push(e);
+      this.byId.set(e.receiptId, e);
+      if (e.idempotencyKey !== null) this.idem.set(`${e.ledger}\n${e.idempotencyKey}`, e);
+    }
+    for (const t of batch.tiles) this.tiles.set(tileKey(t.level, t.index), t.hashes);
+    for (const p of batch.privates) this.privates.set(p.index, p);
+    for (const i of batch.erase) this.privates.delete(i);
+    for (const w of batch.rows) {
+      const table = this.rows.get(w.table) as Map<string, Record<string, SqlValue>>;
+      if (w.op === 'upsert') table.set(this.tables.keyOf(w.table, w.row), { ...w.row });
+      else table.delete(this.tables.keyOf(w.table, w.key));
+    }
+    this.state = batch.state;
+  }
+
+  // The same uniqueness rules the SQL stores get from their unique indexes.
+  private checkUnique(batch: CommitBatch): void {
+    const ids = new Set<string>();
+    const seqs = new Set<string>();
+    const keys = new Set<string>();
+    const fail = (problem: string): never => {
+      throw new GovernessError(LedgerErrors.storeFailed, { store: 'memory', problem });
+    };
+    for (const e of batch.entries) {
+      if (this.byId.has(e.receiptId) || ids.has(e.receiptId)) fail(`duplicate receipt_id ${e.receiptId}`);
+      ids.add(e.receiptId);
+      const last = this.byLedger.get(e.ledger)?.length ?? 0;
+      const seqKey = `${e.ledger}\n${e.seq}`;
+      if (e.seq <= last || seqs.has(seqKey)) fail(`duplicate seq ${e.seq} in ledger ${e.ledger}`);
+      seqs.add(seqKey);
+      if (!this.ledgers.has(e.ledger) && !batch.newLedgers.has(e.ledger)) {
+        fail(`ledger ${e.ledger} is not registered (the batch did not declare it new)`);
+      }
+      if (e.idempotencyKey !== null) {
+        const k = `${e.ledger}\n${e.idempotencyKey}`;
+        if (this.idem.has(k) || keys.has(k)) fail(`duplicate idempotency key in ledger ${e.ledger}`);
+        keys.add(k);
+      }
+    }
+  }
+
+  async lastOfLedger(ledger: string): Promise<StoredEntry | null> {
+    const list = this.byLedger.get(ledger);
+    return list === undefined || list.length === 0 ? null : (list[list.length - 1] as StoredEntry);
+  }
+
+  async findByIdempotencyKey(ledger: string, key: string): Promise<StoredEntry | null> {
+    return this.idem.get(`${ledger}\n${key}`) ?? null;
+  }
+
+  async findByReceiptId(receiptId: string): Promise<StoredEntry | null> {
+    return this.byId.get(receiptId) ?? null;
+  }
+
+  async readRange(from: number, to: number): Promise<StoredEntry[]> {
+    return this.entries.slice(Math.max(0, from), Math.max(0, to));
+  }
+
+  async readLedger(ledger: string, fromSeq: number, limit: number): Promise<StoredEntry[]> {
+    const list = this.byLedger.get(ledger) ?? [];
+    return list.slice(Math.max(0, fromSeq - 1), Math.max(0, fromSeq - 1) + limit);
+  }
+
+  async query(q: ReceiptQuery): Promise<StoredEntry[]> {
+    const out: StoredEntry[] = [];
+    const source = q.ledger !== undefined ? (this.byLedger.get(q.ledger) ?? []) : this.entries;
+    for (const e of source) {
+      if (out.length >= q.limit) break;
+      if (matchesQuery(e, this.ledgers.get(e.ledger), q)) out.push(e);
+    }
+    return out;
+  }
+
+  async readTiles(ids: readonly { level: number; index: number }[]): Promise<(Uint8Array | null)[]> {
+    return ids.map((id) => this.tiles.get(tileKey(id.level, id.index)) ?? null);
+  }
+
+  async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    if (last !== undefined && cp.size <= last.size) {
+      throw new GovernessError(LedgerErrors.storeFailed, {
+        store: 'memory',
+        problem: `checkpoint size ${cp.size} is not above the latest (${last.size})`,
+      });
+    }
+    this.checkpoints.push(cp);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    return this.checkpoints[this.checkpoints.length - 1] ?? null;
+  }
+
+  async readPrivate(index: number): Promise<StoredPrivate | null> {
+    return this.privates.get(index) ?? null;
+  }
+
+  async getRow(
+    table: string,
+    key: Readonly<Record<string, SqlValue>>,
+  ): Promise<Record<string, SqlValue> | null> {
+    const row = this.rows.get(table)?.get(this.tables.keyOf(table, key));
+    return row === undefined ? null : { ...row };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Refuses a batch that does not continue the log exactly where it ends (a second writer, a lost batch). */
+export function checkContinuity(size: number, batch: CommitBatch, store: string): void {
+  let expected = size;
+  for (const e of batch.entries) {
+    if (e.index !== expected) {
+      throw new GovernessError(LedgerErrors.storeFailed, {
+        store,
+        problem: `batch entry has index ${e.index}, expected ${expected} (is another writer appending?)`,
+      });
+    }
+    expected++;
+  }
+  if (batch.state.size !== expected) {
+    throw new GovernessError(LedgerErrors.storeFailed, {
+      store,
+      problem: `batch declares log size ${batch.state.size}, its entries end at ${expected}`,
+    });
+  }
+}

@@ -1,0 +1,473 @@
+// The production store: PostgreSQL through `pg`. The writer connection runs with synchronous_commit = on, so
+// COMMIT returns only after the WAL is flushed (with `off`, success can be reported up to 3 x wal_writer_delay
+// before the commit is durable). A batch is one transaction whose receipts go in with one multi-row INSERT built
+// from arrays (unnest), so a batch of 256 receipts is a handful of statements, not 256 round trips.
+// Tables live in their own schema (default `governess`), so tests can use a throwaway schema each.
+import pg from 'pg';
+import { GovernessError, LedgerErrors } from '../../errors/index.js';
+import { checkContinuity } from './memory-store.js';
+import { SideTables } from './side-tables.js';
+import { checkStatus, STORAGE_SCHEMA_VERSION } from './sqlite-store.js';
+import type {
+  CommitBatch,
+  LedgerStore,
+  ReceiptQuery,
+  RowWrite,
+  SqlValue,
+  StoredCheckpoint,
+  StoredEntry,
+  StoredLogState,
+  StoredPrivate,
+  TableDef,
+} from './types.js';
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function ddl(schema: string): string {
+  return `
+CREATE SCHEMA IF NOT EXISTS ${schema};
+SET search_path TO ${schema};
+CREATE TABLE IF NOT EXISTS gov_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS gov_log_state (id INTEGER PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL,
+  frontier BYTEA NOT NULL, last_ts BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS gov_ledgers (ledger_no BIGSERIAL PRIMARY KEY, ledger TEXT NOT NULL UNIQUE,
+  governor TEXT NOT NULL, sku TEXT NOT NULL, tenant TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS gov_ledgers_tenant ON gov_ledgers (tenant);
+CREATE INDEX IF NOT EXISTS gov_ledgers_sku ON gov_ledgers (sku);
+CREATE TABLE IF NOT EXISTS gov_receipts (idx BIGINT PRIMARY KEY, ledger_no BIGINT NOT NULL,
+  seq BIGINT NOT NULL, ts BIGINT NOT NULL, rid TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,
+  idem TEXT, bytes BYTEA NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_ledger ON gov_receipts (ledger_no, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_rid ON gov_receipts (rid);
+CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_idem ON gov_receipts (ledger_no, idem) WHERE idem IS NOT NULL;
+CREATE TABLE IF NOT EXISTS gov_tiles (level INTEGER NOT NULL, idx BIGINT NOT NULL, hashes BYTEA NOT NULL,
+  PRIMARY KEY (level, idx));
+CREATE TABLE IF NOT EXISTS gov_checkpoints (size BIGINT PRIMARY KEY, ts BIGINT NOT NULL, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS gov_private (idx BIGINT PRIMARY KEY, salt BYTEA NOT NULL, payload BYTEA NOT NULL);
+`;
+}
+
+const ENTRY_COLUMNS = 'r.idx, l.ledger, r.seq, r.ts, r.rid, r.status, r.reason, r.idem, r.bytes';
+const FROM = 'gov_receipts r JOIN gov_ledgers l ON l.ledger_no = r.ledger_no';
+
+interface EntryRow {
+  idx: string;
+  ledger: string;
+  seq: string;
+  ts: string;
+  rid: string;
+  status: string;
+  reason: string;
+  idem: string | null;
+  bytes: Buffer;
+}
+
+/** Options for PostgresStore. */
+export interface PostgresStoreOptions {
+  /** libpq-style connection string (default `postgres://postgres@127.0.0.1:5432/test`, or $DATABASE_URL). */
+  readonly connectionString?: string;
+  /** Schema holding the tables (default `governess`). */
+  readonly schema?: string;
+  /** Connections for reads (default 4); the writer has its own. */
+  readonly readers?: number;
+}
+
+/** A LedgerStore in PostgreSQL. */
+export class PostgresStore implements LedgerStore {
+  readonly kind = 'postgres';
+  /** Schema holding the tables. */
+  readonly schema: string;
+  private readonly connectionString: string;
+  private writer: pg.Client | null = null;
+  private pool: pg.Pool | null = null;
+  private readonly readers: number;
+  private readonly tables = new SideTables();
+  private readonly ledgerNos = new Map<string, number>();
+  private size = 0;
+
+  constructor(options: PostgresStoreOptions = {}) {
+    this.connectionString =
+      options.connectionString ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+    this.schema = options.schema ?? 'governess';
+    this.readers = options.readers ?? 4;
+    if (!SCHEMA_NAME.test(this.schema))
+      throw this.failed(`schema name ${this.schema} must match [a-z_][a-z0-9_]*`);
+  }
+
+  defineTable(def: TableDef): void {
+    if (this.writer !== null) throw this.failed('defineTable must be called before open');
+    this.tables.define(def);
+  }
+
+  async open(): Promise<StoredLogState> {
+    const searchPath = `-c search_path=${this.schema} -c synchronous_commit=on`;
+    try {
+      const writer = new pg.Client({ connectionString: this.connectionString, options: searchPath });
+      await writer.connect();
+      this.writer = writer;
+      // Two stores opening the same schema at once would race on CREATE ... IF NOT EXISTS: serialise them.
+      await writer.query('SELECT pg_advisory_lock(hashtext($1))', [`governess-ddl:${this.schema}`]);
+      try {
+        await writer.query(ddl(this.schema));
+        for (const def of this.tables.all()) await writer.query(sideTableDdl(def));
+        const v = await writer.query<{ value: string }>('SELECT value FROM gov_meta WHERE key = $1', [
+          'schema_version',
+        ]);
+        if (v.rows.length === 0) {
+          await writer.query('INSERT INTO gov_meta (key, value) VALUES ($1, $2)', [
+            'schema_version',
+            STORAGE_SCHEMA_VERSION,
+          ]);
+        } else if (v.rows[0]?.value !== STORAGE_SCHEMA_VERSION) {
+          throw new GovernessError(LedgerErrors.storeCorrupt, {
+            where: `postgres schema ${this.schema}`,
+            problem: `storage schema version ${v.rows[0]?.value}, this build reads ${STORAGE_SCHEMA_VERSION}`,
+          });
+        }
+      } finally {
+        await writer.query('SELECT pg_advisory_unlock(hashtext($1))', [`governess-ddl:${this.schema}`]);
+      }
+      this.pool = new pg.Pool({
+        connectionString: this.connectionString,
+        options: searchPath,
+        max: this.readers,
+      });
+      const st = await writer.query<{ size: string; frontier: Buffer; last_ts: string }>(
+        'SELECT size, frontier, last_ts FROM gov_log_state WHERE id = 1',
+      );
+      const n = await writer.query<{ n: string }>('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM gov_receipts');
+      const row = st.rows[0];
+      const state: StoredLogState =
+        row === undefined
+          ? { size: 0, frontier: new Uint8Array(0), lastTsMs: 0 }
+          : { size: Number(row.size), frontier: new Uint8Array(row.frontier), lastTsMs: Number(row.last_ts) };
+      if (state.size !== Number(n.rows[0]?.n ?? 0)) {
+        throw new GovernessError(LedgerErrors.storeCorrupt, {
+          where: `postgres schema ${this.schema} gov_log_state`,
+          problem: `log state says ${state.size} receipts, gov_receipts holds ${n.rows[0]?.n}`,
+        });
+      }
+      this.size = state.size;
+      return state;
+    } catch (err) {
+      await this.close();
+      if (err instanceof GovernessError) throw err;
+      throw this.failed(`open: ${err instanceof Error ? err.message : String(err)}`, err);
+    }
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    const db = this.writerClient();
+    checkContinuity(this.size, batch, 'postgres');
+    for (const w of batch.rows) this.tables.check(w);
+    const added = new Map<string, number>();
+    try {
+      await db.query('BEGIN');
+      if (batch.newLedgers.size > 0) {
+        const names = [...batch.newLedgers.keys()];
+        const parts = [...batch.newLedgers.values()];
+        const res = await db.query<{ ledger: string; ledger_no: string }>(
+          `INSERT INTO gov_ledgers (ledger, governor, sku, tenant)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) RETURNING ledger, ledger_no`,
+          [names, parts.map((p) => p.governor), parts.map((p) => p.sku), parts.map((p) => p.tenant)],
+        );
+        for (const r of res.rows) added.set(r.ledger, Number(r.ledger_no));
+      }
+      if (batch.entries.length > 0) {
+        const nos: number[] = [];
+        for (const e of batch.entries) nos.push(added.get(e.ledger) ?? (await this.ledgerNo(db, e.ledger)));
+        const es = batch.entries;
+        await db.query(
+          `INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes)
+           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+             $7::text[], $8::text[], $9::bytea[])`,
+          [
+            es.map((e) => e.index),
+            nos,
+            es.map((e) => e.seq),
+            es.map((e) => e.tsMs),
+            es.map((e) => e.receiptId),
+            es.map((e) => e.status),
+            es.map((e) => e.reasonCode),
+            es.map((e) => e.idempotencyKey),
+            es.map((e) => Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength)),
+          ],
+        );
+      }
+      if (batch.tiles.length > 0) {
+        await db.query(
+          `INSERT INTO gov_tiles (level, idx, hashes) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])
+           ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`,
+          [
+            batch.tiles.map((t) => t.level),
+            batch.tiles.map((t) => t.index),
+            batch.tiles.map((t) => buf(t.hashes)),
+          ],
+        );
+      }
+      if (batch.privates.length > 0) {
+        await db.query(
+          'INSERT INTO gov_private (idx, salt, payload) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])',
+          [
+            batch.privates.map((p) => p.index),
+            batch.privates.map((p) => buf(p.salt)),
+            batch.privates.map((p) => buf(p.payload)),
+          ],
+        );
+      }
+      if (batch.erase.length > 0) {
+        await db.query('DELETE FROM gov_private WHERE idx = ANY($1::bigint[])', [batch.erase]);
+      }
+      for (const w of batch.rows) await this.applyRow(db, w);
+      await db.query(
+        `INSERT INTO gov_log_state (id, size, frontier, last_ts) VALUES (1, $1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier, last_ts = excluded.last_ts`,
+        [batch.state.size, buf(batch.state.frontier), batch.state.lastTsMs],
+      );
+      await db.query('COMMIT');
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw this.failed(err instanceof Error ? err.message : String(err), err);
+    }
+    for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
+    this.size = batch.state.size;
+  }
+
+  async lastOfLedger(ledger: string): Promise<StoredEntry | null> {
+    const rows = await this.read(
+      `SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE l.ledger = $1 ORDER BY r.seq DESC LIMIT 1`,
+      [ledger],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findByIdempotencyKey(ledger: string, key: string): Promise<StoredEntry | null> {
+    const rows = await this.read(`SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE l.ledger = $1 AND r.idem = $2`, [
+      ledger,
+      key,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  async findByReceiptId(receiptId: string): Promise<StoredEntry | null> {
+    const rows = await this.read(`SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.rid = $1`, [receiptId]);
+    return rows[0] ?? null;
+  }
+
+  async readRange(from: number, to: number): Promise<StoredEntry[]> {
+    return this.read(`SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.idx >= $1 AND r.idx < $2 ORDER BY r.idx`, [
+      from,
+      to,
+    ]);
+  }
+
+  async readLedger(ledger: string, fromSeq: number, limit: number): Promise<StoredEntry[]> {
+    return this.read(
+      `SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE l.ledger = $1 AND r.seq >= $2 ORDER BY r.seq LIMIT $3`,
+      [ledger, fromSeq, limit],
+    );
+  }
+
+  async query(q: ReceiptQuery): Promise<StoredEntry[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const add = (clause: string, v: SqlValue): void => {
+      params.push(v);
+      where.push(`${clause} $${params.length}`);
+    };
+    if (q.ledger !== undefined) add('l.ledger =', q.ledger);
+    if (q.tenant !== undefined) add('l.tenant =', q.tenant);
+    if (q.sku !== undefined) add('l.sku =', q.sku);
+    if (q.governor !== undefined) add('l.governor =', q.governor);
+    if (q.status !== undefined) add('r.status =', q.status);
+    if (q.reasonCode !== undefined) add('r.reason =', q.reasonCode);
+    if (q.fromMs !== undefined) add('r.ts >=', q.fromMs);
+    if (q.toMs !== undefined) add('r.ts <', q.toMs);
+    if (q.afterIndex !== undefined) add('r.idx >', q.afterIndex);
+    params.push(q.limit);
+    const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+    return this.read(
+      `SELECT ${ENTRY_COLUMNS} FROM ${FROM}${filter} ORDER BY r.idx LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  async readTiles(ids: readonly { level: number; index: number }[]): Promise<(Uint8Array | null)[]> {
+    if (ids.length === 0) return [];
+    const res = await this.readPool().query<{ level: number; idx: string; hashes: Buffer }>(
+      `SELECT t.level, t.idx, t.hashes FROM gov_tiles t
+       JOIN unnest($1::int[], $2::bigint[]) AS w(level, idx) ON t.level = w.level AND t.idx = w.idx`,
+      [ids.map((i) => i.level), ids.map((i) => i.index)],
+    );
+    const found = new Map(res.rows.map((r) => [`${r.level}/${r.idx}`, new Uint8Array(r.hashes)]));
+    return ids.map((i) => found.get(`${i.level}/${i.index}`) ?? null);
+  }
+
+  async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    try {
+      await this.writerClient().query('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
+        cp.size,
+        cp.tsMs,
+        cp.note,
+      ]);
+    } catch (err) {
+      throw this.failed(`saving checkpoint of size ${cp.size}: ${String(err)}`, err);
+    }
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const res = await this.readPool().query<{ size: string; ts: string; note: string }>(
+      'SELECT size, ts, note FROM gov_checkpoints ORDER BY size DESC LIMIT 1',
+    );
+    const r = res.rows[0];
+    return r === undefined ? null : { size: Number(r.size), tsMs: Number(r.ts), note: r.note };
+  }
+
+  async readPrivate(index: number): Promise<StoredPrivate | null> {
+    const res = await this.readPool().query<{ salt: Buffer; payload: Buffer }>(
+      'SELECT salt, payload FROM gov_private WHERE idx = $1',
+      [index],
+    );
+    const r = res.rows[0];
+    return r === undefined
+      ? null
+      : { index, salt: new Uint8Array(r.salt), payload: new Uint8Array(r.payload) };
+  }
+
+  async getRow(
+    table: string,
+    key: Readonly<Record<string, SqlValue>>,
+  ): Promise<Record<string, SqlValue> | null> {
+    const def = this.tables.get(table);
+    const cols = def.primaryKey;
+    const res = await this.readPool().query<Record<string, unknown>>(
+      `SELECT * FROM gov_x_${def.name} WHERE ${cols.map((c, i) => `${c} = $${i + 1}`).join(' AND ')}`,
+      cols.map((c) => toParam(key[c] ?? null)),
+    );
+    const r = res.rows[0];
+    if (r === undefined) return null;
+    const out: Record<string, SqlValue> = {};
+    for (const [k, v] of Object.entries(r)) {
+      const type = def.columns[k];
+      out[k] =
+        v === null
+          ? null
+          : type === 'integer'
+            ? Number(v)
+            : Buffer.isBuffer(v)
+              ? new Uint8Array(v)
+              : (v as SqlValue);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const w = this.writer;
+    const p = this.pool;
+    this.writer = null;
+    this.pool = null;
+    await w?.end().catch(() => undefined);
+    await p?.end().catch(() => undefined);
+  }
+
+  /** Drops the store's schema and everything in it (tests and `governess` tooling only). */
+  async dropSchema(): Promise<void> {
+    const c = new pg.Client({ connectionString: this.connectionString });
+    await c.connect();
+    try {
+      await c.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+    } finally {
+      await c.end();
+    }
+  }
+
+  // ---- internals ----
+
+  private async read(sql: string, params: SqlValue[]): Promise<StoredEntry[]> {
+    const res = await this.readPool().query<EntryRow>(sql, params.map(toParam));
+    return res.rows.map(toEntry);
+  }
+
+  private writerClient(): pg.Client {
+    if (this.writer === null) throw this.failed('not open');
+    return this.writer;
+  }
+
+  private readPool(): pg.Pool {
+    if (this.pool === null) throw this.failed('not open');
+    return this.pool;
+  }
+
+  private async ledgerNo(db: pg.Client, ledger: string): Promise<number> {
+    const cached = this.ledgerNos.get(ledger);
+    if (cached !== undefined) return cached;
+    const res = await db.query<{ ledger_no: string }>('SELECT ledger_no FROM gov_ledgers WHERE ledger = $1', [
+      ledger,
+    ]);
+    const row = res.rows[0];
+    if (row === undefined)
+      throw this.failed(`ledger ${ledger} is not registered (the batch did not declare it new)`);
+    const no = Number(row.ledger_no);
+    this.ledgerNos.set(ledger, no);
+    return no;
+  }
+
+  private async applyRow(db: pg.Client, w: RowWrite): Promise<void> {
+    const def = this.tables.get(w.table);
+    if (w.op === 'upsert') {
+      const cols = Object.keys(w.row);
+      const updates = cols.filter((c) => !def.primaryKey.includes(c));
+      await db.query(
+        `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) ` +
+          `ON CONFLICT (${def.primaryKey.join(', ')}) DO ` +
+          (updates.length === 0
+            ? 'NOTHING'
+            : `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`),
+        cols.map((c) => toParam(w.row[c] ?? null)),
+      );
+    } else {
+      const cols = def.primaryKey;
+      await db.query(
+        `DELETE FROM gov_x_${def.name} WHERE ${cols.map((c, i) => `${c} = $${i + 1}`).join(' AND ')}`,
+        cols.map((c) => toParam(w.key[c] ?? null)),
+      );
+    }
+  }
+
+  private failed(problem: string, cause?: unknown): GovernessError {
+    return new GovernessError(
+      LedgerErrors.storeFailed,
+      { store: `postgres ${this.schema}`, problem },
+      { cause },
+    );
+  }
+}
+
+function buf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function toParam(v: SqlValue): string | number | Buffer | null {
+  return v instanceof Uint8Array ? buf(v) : v;
+}
+
+function sideTableDdl(def: TableDef): string {
+  const types = { text: 'TEXT', integer: 'BIGINT', blob: 'BYTEA' } as const;
+  const cols = Object.entries(def.columns).map(([c, t]) => `${c} ${types[t]}`);
+  return `CREATE TABLE IF NOT EXISTS gov_x_${def.name} (${cols.join(', ')}, PRIMARY KEY (${def.primaryKey.join(', ')}))`;
+}
+
+function toEntry(r: EntryRow): StoredEntry {
+  const index = Number(r.idx);
+  return {
+    index,
+    ledger: r.ledger,
+    seq: Number(r.seq),
+    tsMs: Number(r.ts),
+    receiptId: r.rid,
+    status: checkStatus(r.status, index),
+    reasonCode: r.reason,
+    idempotencyKey: r.idem,
+    bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+  };
+}

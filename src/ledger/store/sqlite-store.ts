@@ -1,0 +1,383 @@
+// The embedded default store: SQLite through better-sqlite3, WAL journal and synchronous=FULL so a COMMIT that
+// returned survives a power loss (with NORMAL, a WAL commit may roll back after a crash: sqlite.org/pragma.html
+// #pragma_synchronous). better-sqlite3 is synchronous: a batch is one transaction and one fsync.
+//
+// Layout (docs/ledger/storage.md): receipts are rows keyed by their global index, so appends land at the right
+// edge of the table's B-tree; the only per-receipt secondary indexes are (ledger_no, seq), receipt_id (time-
+// ordered UUIDv7, so also right-edge) and the partial idempotency index. Ledger ids are numbered once in
+// gov_ledgers, which keeps the per-receipt index entries small.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { GovernessError, LedgerErrors } from '../../errors/index.js';
+import { checkContinuity } from './memory-store.js';
+import { SideTables } from './side-tables.js';
+import type {
+  CommitBatch,
+  LedgerStore,
+  ReceiptQuery,
+  SqlValue,
+  StoredCheckpoint,
+  StoredEntry,
+  StoredLogState,
+  StoredPrivate,
+  TableDef,
+} from './types.js';
+
+/** Version of the table layout; a database with another version is refused, never guessed at. */
+export const STORAGE_SCHEMA_VERSION = '1';
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS gov_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS gov_log_state (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
+  frontier BLOB NOT NULL, last_ts INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS gov_ledgers (ledger_no INTEGER PRIMARY KEY, ledger TEXT NOT NULL UNIQUE,
+  governor TEXT NOT NULL, sku TEXT NOT NULL, tenant TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS gov_ledgers_tenant ON gov_ledgers (tenant);
+CREATE INDEX IF NOT EXISTS gov_ledgers_sku ON gov_ledgers (sku);
+CREATE TABLE IF NOT EXISTS gov_receipts (idx INTEGER PRIMARY KEY, ledger_no INTEGER NOT NULL,
+  seq INTEGER NOT NULL, ts INTEGER NOT NULL, rid TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,
+  idem TEXT, bytes BLOB NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_ledger ON gov_receipts (ledger_no, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_rid ON gov_receipts (rid);
+CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_idem ON gov_receipts (ledger_no, idem) WHERE idem IS NOT NULL;
+CREATE TABLE IF NOT EXISTS gov_tiles (level INTEGER NOT NULL, idx INTEGER NOT NULL, hashes BLOB NOT NULL,
+  PRIMARY KEY (level, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS gov_checkpoints (size INTEGER PRIMARY KEY, ts INTEGER NOT NULL, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS gov_private (idx INTEGER PRIMARY KEY, salt BLOB NOT NULL, payload BLOB NOT NULL);
+`;
+
+const ENTRY_COLUMNS = 'r.idx, l.ledger, r.seq, r.ts, r.rid, r.status, r.reason, r.idem, r.bytes';
+const FROM = 'gov_receipts r JOIN gov_ledgers l ON l.ledger_no = r.ledger_no';
+
+interface EntryRow {
+  idx: number;
+  ledger: string;
+  seq: number;
+  ts: number;
+  rid: string;
+  status: string;
+  reason: string;
+  idem: string | null;
+  bytes: Buffer;
+}
+
+/** Options for SqliteStore. */
+export interface SqliteStoreOptions {
+  /** Database file; its folder is created (default `./data/governess.sqlite`). */
+  readonly path?: string;
+}
+
+/** A LedgerStore in one SQLite file. */
+export class SqliteStore implements LedgerStore {
+  readonly kind = 'sqlite';
+  /** The database file. */
+  readonly path: string;
+  private db: Database.Database | null = null;
+  private readonly tables = new SideTables();
+  private readonly ledgerNos = new Map<string, number>();
+  private size = 0;
+
+  constructor(options: SqliteStoreOptions = {}) {
+    this.path = options.path ?? './data/governess.sqlite';
+  }
+
+  defineTable(def: TableDef): void {
+    if (this.db !== null) throw this.failed('defineTable must be called before open');
+    this.tables.define(def);
+  }
+
+  async open(): Promise<StoredLogState> {
+    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    try {
+      const db = new Database(this.path);
+      this.db = db;
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      db.exec(DDL);
+      for (const def of this.tables.all()) db.exec(sideTableDdl(def));
+      const version = db.prepare('SELECT value FROM gov_meta WHERE key = ?').get('schema_version') as
+        { value: string } | undefined;
+      if (version === undefined) {
+        db.prepare('INSERT INTO gov_meta (key, value) VALUES (?, ?)').run(
+          'schema_version',
+          STORAGE_SCHEMA_VERSION,
+        );
+      } else if (version.value !== STORAGE_SCHEMA_VERSION) {
+        throw new GovernessError(LedgerErrors.storeCorrupt, {
+          where: this.path,
+          problem: `storage schema version ${version.value}, this build reads ${STORAGE_SCHEMA_VERSION}`,
+        });
+      }
+      const row = db.prepare('SELECT size, frontier, last_ts FROM gov_log_state WHERE id = 1').get() as
+        { size: number; frontier: Buffer; last_ts: number } | undefined;
+      const count = (
+        db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM gov_receipts').get() as { n: number }
+      ).n;
+      const state: StoredLogState =
+        row === undefined
+          ? { size: 0, frontier: new Uint8Array(0), lastTsMs: 0 }
+          : { size: row.size, frontier: new Uint8Array(row.frontier), lastTsMs: row.last_ts };
+      if (state.size !== count) {
+        throw new GovernessError(LedgerErrors.storeCorrupt, {
+          where: `${this.path} gov_log_state`,
+          problem: `log state says ${state.size} receipts, gov_receipts holds ${count}`,
+        });
+      }
+      this.size = state.size;
+      return state;
+    } catch (err) {
+      this.db?.close();
+      this.db = null;
+      if (err instanceof GovernessError) throw err;
+      throw new GovernessError(
+        LedgerErrors.storeCorrupt,
+        { where: this.path, problem: err instanceof Error ? err.message : String(err) },
+        { cause: err },
+      );
+    }
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    const db = this.handle();
+    checkContinuity(this.size, batch, 'sqlite');
+    for (const w of batch.rows) this.tables.check(w);
+    const added = new Map<string, number>();
+    try {
+      db.transaction(() => {
+        const insLedger = this.stmt(
+          'INSERT INTO gov_ledgers (ledger, governor, sku, tenant) VALUES (?, ?, ?, ?)',
+        );
+        for (const [ledger, p] of batch.newLedgers) {
+          added.set(ledger, Number(insLedger.run(ledger, p.governor, p.sku, p.tenant).lastInsertRowid));
+        }
+        const ins = this.stmt(
+          'INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        );
+        for (const e of batch.entries) {
+          const no = added.get(e.ledger) ?? this.ledgerNo(e.ledger);
+          ins.run(e.index, no, e.seq, e.tsMs, e.receiptId, e.status, e.reasonCode, e.idempotencyKey, e.bytes);
+        }
+        const tile = this.stmt('INSERT OR REPLACE INTO gov_tiles (level, idx, hashes) VALUES (?, ?, ?)');
+        for (const t of batch.tiles) tile.run(t.level, t.index, t.hashes);
+        const priv = this.stmt('INSERT INTO gov_private (idx, salt, payload) VALUES (?, ?, ?)');
+        for (const p of batch.privates) priv.run(p.index, p.salt, p.payload);
+        const erase = this.stmt('DELETE FROM gov_private WHERE idx = ?');
+        for (const i of batch.erase) erase.run(i);
+        for (const w of batch.rows) this.applyRow(w);
+        this.stmt(
+          'INSERT OR REPLACE INTO gov_log_state (id, size, frontier, last_ts) VALUES (1, ?, ?, ?)',
+        ).run(batch.state.size, batch.state.frontier, batch.state.lastTsMs);
+      })();
+    } catch (err) {
+      throw this.failed(err instanceof Error ? err.message : String(err), err);
+    }
+    for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
+    this.size = batch.state.size;
+  }
+
+  async lastOfLedger(ledger: string): Promise<StoredEntry | null> {
+    const no = this.findLedgerNo(ledger);
+    if (no === null) return null;
+    const row = this.stmt(
+      `SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.ledger_no = ? ORDER BY r.seq DESC LIMIT 1`,
+    ).get(no) as EntryRow | undefined;
+    return row === undefined ? null : toEntry(row);
+  }
+
+  async findByIdempotencyKey(ledger: string, key: string): Promise<StoredEntry | null> {
+    const no = this.findLedgerNo(ledger);
+    if (no === null) return null;
+    const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.ledger_no = ? AND r.idem = ?`).get(
+      no,
+      key,
+    ) as EntryRow | undefined;
+    return row === undefined ? null : toEntry(row);
+  }
+
+  async findByReceiptId(receiptId: string): Promise<StoredEntry | null> {
+    const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.rid = ?`).get(receiptId) as
+      EntryRow | undefined;
+    return row === undefined ? null : toEntry(row);
+  }
+
+  async readRange(from: number, to: number): Promise<StoredEntry[]> {
+    const rows = this.stmt(
+      `SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.idx >= ? AND r.idx < ? ORDER BY r.idx`,
+    ).all(from, to) as EntryRow[];
+    return rows.map(toEntry);
+  }
+
+  async readLedger(ledger: string, fromSeq: number, limit: number): Promise<StoredEntry[]> {
+    const no = this.findLedgerNo(ledger);
+    if (no === null) return [];
+    const rows = this.stmt(
+      `SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.ledger_no = ? AND r.seq >= ? ORDER BY r.seq LIMIT ?`,
+    ).all(no, fromSeq, limit) as EntryRow[];
+    return rows.map(toEntry);
+  }
+
+  async query(q: ReceiptQuery): Promise<StoredEntry[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const add = (clause: string, v: SqlValue): void => {
+      where.push(clause);
+      params.push(v);
+    };
+    if (q.ledger !== undefined) add('l.ledger = ?', q.ledger);
+    if (q.tenant !== undefined) add('l.tenant = ?', q.tenant);
+    if (q.sku !== undefined) add('l.sku = ?', q.sku);
+    if (q.governor !== undefined) add('l.governor = ?', q.governor);
+    if (q.status !== undefined) add('r.status = ?', q.status);
+    if (q.reasonCode !== undefined) add('r.reason = ?', q.reasonCode);
+    if (q.fromMs !== undefined) add('r.ts >= ?', q.fromMs);
+    if (q.toMs !== undefined) add('r.ts < ?', q.toMs);
+    if (q.afterIndex !== undefined) add('r.idx > ?', q.afterIndex);
+    const sql = `SELECT ${ENTRY_COLUMNS} FROM ${FROM}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY r.idx LIMIT ?`;
+    return (
+      this.handle()
+        .prepare(sql)
+        .all(...params, q.limit) as EntryRow[]
+    ).map(toEntry);
+  }
+
+  async readTiles(ids: readonly { level: number; index: number }[]): Promise<(Uint8Array | null)[]> {
+    const get = this.stmt('SELECT hashes FROM gov_tiles WHERE level = ? AND idx = ?');
+    return ids.map((id) => {
+      const row = get.get(id.level, id.index) as { hashes: Buffer } | undefined;
+      return row === undefined ? null : new Uint8Array(row.hashes);
+    });
+  }
+
+  async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    try {
+      this.stmt('INSERT INTO gov_checkpoints (size, ts, note) VALUES (?, ?, ?)').run(
+        cp.size,
+        cp.tsMs,
+        cp.note,
+      );
+    } catch (err) {
+      throw this.failed(`saving checkpoint of size ${cp.size}: ${String(err)}`, err);
+    }
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const row = this.stmt('SELECT size, ts, note FROM gov_checkpoints ORDER BY size DESC LIMIT 1').get() as
+      { size: number; ts: number; note: string } | undefined;
+    return row === undefined ? null : { size: row.size, tsMs: row.ts, note: row.note };
+  }
+
+  async readPrivate(index: number): Promise<StoredPrivate | null> {
+    const row = this.stmt('SELECT salt, payload FROM gov_private WHERE idx = ?').get(index) as
+      { salt: Buffer; payload: Buffer } | undefined;
+    return row === undefined
+      ? null
+      : { index, salt: new Uint8Array(row.salt), payload: new Uint8Array(row.payload) };
+  }
+
+  async getRow(
+    table: string,
+    key: Readonly<Record<string, SqlValue>>,
+  ): Promise<Record<string, SqlValue> | null> {
+    const def = this.tables.get(table);
+    const cols = def.primaryKey;
+    const row = this.handle()
+      .prepare(`SELECT * FROM gov_x_${def.name} WHERE ${cols.map((c) => `${c} = ?`).join(' AND ')}`)
+      .get(...cols.map((c) => key[c] ?? null)) as Record<string, SqlValue> | undefined;
+    if (row === undefined) return null;
+    for (const [k, v] of Object.entries(row)) if (Buffer.isBuffer(v)) row[k] = new Uint8Array(v);
+    return row;
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = null;
+    this.statements.clear();
+  }
+
+  // ---- internals ----
+
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (s === undefined) this.statements.set(sql, (s = this.handle().prepare(sql)));
+    return s;
+  }
+
+  private handle(): Database.Database {
+    if (this.db === null) throw this.failed('not open');
+    return this.db;
+  }
+
+  private findLedgerNo(ledger: string): number | null {
+    const cached = this.ledgerNos.get(ledger);
+    if (cached !== undefined) return cached;
+    const row = this.stmt('SELECT ledger_no FROM gov_ledgers WHERE ledger = ?').get(ledger) as
+      { ledger_no: number } | undefined;
+    if (row === undefined) return null;
+    this.ledgerNos.set(ledger, row.ledger_no);
+    return row.ledger_no;
+  }
+
+  private ledgerNo(ledger: string): number {
+    const no = this.findLedgerNo(ledger);
+    if (no === null)
+      throw this.failed(`ledger ${ledger} is not registered (the batch did not declare it new)`);
+    return no;
+  }
+
+  private applyRow(w: CommitBatch['rows'][number]): void {
+    const def = this.tables.get(w.table);
+    if (w.op === 'upsert') {
+      const cols = Object.keys(w.row);
+      const updates = cols.filter((c) => !def.primaryKey.includes(c));
+      const sql =
+        `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ` +
+        `ON CONFLICT (${def.primaryKey.join(', ')}) DO ` +
+        (updates.length === 0
+          ? 'NOTHING'
+          : `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`);
+      this.stmt(sql).run(...cols.map((c) => w.row[c] ?? null));
+    } else {
+      const cols = def.primaryKey;
+      this.stmt(`DELETE FROM gov_x_${def.name} WHERE ${cols.map((c) => `${c} = ?`).join(' AND ')}`).run(
+        ...cols.map((c) => w.key[c] ?? null),
+      );
+    }
+  }
+
+  private failed(problem: string, cause?: unknown): GovernessError {
+    return new GovernessError(LedgerErrors.storeFailed, { store: `sqlite ${this.path}`, problem }, { cause });
+  }
+}
+
+function sideTableDdl(def: TableDef): string {
+  const types = { text: 'TEXT', integer: 'INTEGER', blob: 'BLOB' } as const;
+  const cols = Object.entries(def.columns).map(([c, t]) => `${c} ${types[t]}`);
+  return `CREATE TABLE IF NOT EXISTS gov_x_${def.name} (${cols.join(', ')}, PRIMARY KEY (${def.primaryKey.join(', ')}))`;
+}
+
+/** A stored status column that is neither value means the file was altered or damaged. */
+export function checkStatus(status: string, index: number): 'accept' | 'refuse' {
+  if (status === 'accept' || status === 'refuse') return status;
+  throw new GovernessError(LedgerErrors.storeCorrupt, {
+    where: `receipt index ${index}`,
+    problem: `status column holds ${JSON.stringify(status)}`,
+  });
+}
+
+function toEntry(r: EntryRow): StoredEntry {
+  return {
+    index: r.idx,
+    ledger: r.ledger,
+    seq: r.seq,
+    tsMs: r.ts,
+    receiptId: r.rid,
+    status: checkStatus(r.status, r.idx),
+    reasonCode: r.reason,
+    idempotencyKey: r.idem,
+    bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+  };
+}

@@ -1,0 +1,242 @@
+// The one contract every LedgerStore must meet. store.test.ts runs it against memory, SQLite and PostgreSQL.
+import { describe, expect, it } from 'vitest';
+import { GovernessError } from '../../../src/errors/index.js';
+import type { CommitBatch, LedgerParts, LedgerStore, StoredEntry } from '../../../src/ledger/store/types.js';
+
+/** A store under test: `reopen` closes it and opens a new instance over the same data (null for memory). */
+export interface StoreFixture extends AsyncDisposable {
+  store: LedgerStore;
+  reopen: (() => Promise<LedgerStore>) | null;
+}
+
+/** Makes a fresh, empty store (or returns a skip reason). */
+export type FixtureFactory = () => Promise<StoreFixture | string>;
+
+const enc = new TextEncoder();
+
+function parts(ledger: string): LedgerParts {
+  const [governor, sku, tenant] = ledger.split('/') as [string, string, string];
+  return { governor, sku, tenant };
+}
+
+/** Builds a batch continuing at `size`: entries for the given ledgers, numbering seqs from `seqs`. */
+export function batchOf(
+  size: number,
+  ledgers: string[],
+  seqs: Map<string, number>,
+  opts: { idem?: (i: number) => string | null; tsMs?: number; known?: Set<string> } = {},
+): CommitBatch {
+  const known = opts.known ?? new Set<string>();
+  const newLedgers = new Map<string, LedgerParts>();
+  const entries: StoredEntry[] = ledgers.map((ledger, k) => {
+    const index = size + k;
+    const seq = (seqs.get(ledger) ?? 0) + 1;
+    seqs.set(ledger, seq);
+    if (!known.has(ledger)) {
+      known.add(ledger);
+      newLedgers.set(ledger, parts(ledger));
+    }
+    return {
+      index,
+      ledger,
+      seq,
+      tsMs: (opts.tsMs ?? 1_700_000_000_000) + index,
+      receiptId: `0190aaaa-0000-7000-8000-${String(index).padStart(12, '0')}`,
+      status: index % 3 === 0 ? 'refuse' : 'accept',
+      reasonCode: index % 3 === 0 ? 'quota.exceeded' : 'ok',
+      idempotencyKey: opts.idem?.(index) ?? null,
+      bytes: enc.encode(`{"i":${index}}`),
+    };
+  });
+  const end = size + entries.length;
+  return {
+    entries,
+    newLedgers,
+    tiles: [{ level: 0, index: 0, hashes: new Uint8Array(32 * Math.min(end, 256)).fill(end % 256) }],
+    state: { size: end, frontier: new Uint8Array([1, 2, 3, end % 256]), lastTsMs: 1_700_000_000_000 + end },
+    privates: [],
+    erase: [],
+    rows: [],
+  };
+}
+
+/** Registers the contract cases for one store kind. */
+export function storeContract(kind: string, make: FixtureFactory): void {
+  describe(`LedgerStore contract: ${kind}`, () => {
+    async function fixture(ctx: { skip: () => void }): Promise<StoreFixture> {
+      const f = await make();
+      if (typeof f === 'string') {
+        console.warn(`${kind} store contract skipped: ${f}`);
+        ctx.skip();
+        throw new Error(f);
+      }
+      return f;
+    }
+
+    it('an empty store opens at size 0', async (ctx) => {
+      await using f = await fixture(ctx);
+      const st = await f.store.open();
+      expect(st.size).toBe(0);
+      expect(await f.store.lastOfLedger('quota/s/t')).toBeNull();
+      expect(await f.store.latestCheckpoint()).toBeNull();
+    });
+
+    it('a committed batch is readable by range, ledger, id, idempotency key and query', async (ctx) => {
+      await using f = await fixture(ctx);
+      await f.store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      const b = batchOf(0, ['quota/s1/a', 'quota/s1/b', 'quota/s1/a', 'billing/s2/a'], seqs, {
+        idem: (i) => (i === 2 ? 'key-2' : null),
+        known,
+      });
+      await f.store.commit(b);
+      expect((await f.store.readRange(0, 10)).map((e) => e.index)).toEqual([0, 1, 2, 3]);
+      expect((await f.store.readRange(1, 3)).map((e) => e.ledger)).toEqual(['quota/s1/b', 'quota/s1/a']);
+      const last = await f.store.lastOfLedger('quota/s1/a');
+      expect(last?.seq).toBe(2);
+      expect(last?.index).toBe(2);
+      expect(new TextDecoder().decode(last?.bytes)).toBe('{"i":2}');
+      expect((await f.store.findByIdempotencyKey('quota/s1/a', 'key-2'))?.index).toBe(2);
+      expect(await f.store.findByIdempotencyKey('quota/s1/b', 'key-2')).toBeNull();
+      expect((await f.store.findByReceiptId(b.entries[3]!.receiptId))?.ledger).toBe('billing/s2/a');
+      expect((await f.store.readLedger('quota/s1/a', 2, 10)).map((e) => e.seq)).toEqual([2]);
+      expect((await f.store.query({ tenant: 'a', limit: 10 })).map((e) => e.index)).toEqual([0, 2, 3]);
+      expect((await f.store.query({ sku: 's2', limit: 10 })).map((e) => e.index)).toEqual([3]);
+      expect(
+        (await f.store.query({ governor: 'quota', status: 'refuse', limit: 10 })).map((e) => e.index),
+      ).toEqual([0]);
+      expect(
+        (await f.store.query({ reasonCode: 'ok', afterIndex: 1, limit: 1 })).map((e) => e.index),
+      ).toEqual([2]);
+      const t0 = b.entries[1]!.tsMs;
+      expect((await f.store.query({ fromMs: t0, toMs: t0 + 2, limit: 10 })).map((e) => e.index)).toEqual([
+        1, 2,
+      ]);
+      expect(
+        await f.store.readTiles([
+          { level: 0, index: 0 },
+          { level: 0, index: 1 },
+        ]),
+      ).toEqual([b.tiles[0]!.hashes, null]);
+    });
+
+    it('a batch that does not continue the log is refused and changes nothing', async (ctx) => {
+      await using f = await fixture(ctx);
+      await f.store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      await f.store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
+      const gap = batchOf(5, ['quota/s/a'], new Map(seqs), { known: new Set(known) });
+      await expect(f.store.commit(gap)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+      expect((await f.store.readRange(0, 10)).length).toBe(1);
+    });
+
+    it('a batch that fails half way (duplicate receipt id) leaves nothing of itself behind', async (ctx) => {
+      await using f = await fixture(ctx);
+      await f.store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      await f.store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
+      const bad = batchOf(1, ['quota/s/b', 'quota/s/a', 'quota/s/c'], seqs, { known });
+      const entries = [...bad.entries];
+      entries[2] = { ...entries[2]!, receiptId: entries[0]!.receiptId };
+      const err = await f.store.commit({ ...bad, entries }).catch((e: unknown) => e);
+      expect(GovernessError.is(err)).toBe(true);
+      expect((await f.store.readRange(0, 10)).map((e) => e.index)).toEqual([0]);
+      expect(await f.store.lastOfLedger('quota/s/b')).toBeNull();
+      expect((await f.store.lastOfLedger('quota/s/a'))?.seq).toBe(1);
+    });
+
+    it('duplicate idempotency keys and duplicate ledger seqs are refused', async (ctx) => {
+      await using f = await fixture(ctx);
+      await f.store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      await f.store.commit(batchOf(0, ['quota/s/a'], seqs, { known, idem: () => 'k' }));
+      const again = batchOf(1, ['quota/s/a'], seqs, { known, idem: () => 'k' });
+      await expect(f.store.commit(again)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+      seqs.set('quota/s/a', 0);
+      const dupSeq = batchOf(1, ['quota/s/a'], seqs, { known });
+      await expect(f.store.commit(dupSeq)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+      expect((await f.store.readRange(0, 10)).length).toBe(1);
+    });
+
+    it('checkpoints are append-only and the latest is returned', async (ctx) => {
+      await using f = await fixture(ctx);
+      await f.store.open();
+      await f.store.saveCheckpoint({ size: 3, tsMs: 1, note: 'a\n' });
+      await f.store.saveCheckpoint({ size: 7, tsMs: 2, note: 'b\n' });
+      await expect(f.store.saveCheckpoint({ size: 7, tsMs: 3, note: 'c\n' })).rejects.toMatchObject({
+        code: 'GOV_STORE_FAILED',
+      });
+      expect(await f.store.latestCheckpoint()).toEqual({ size: 7, tsMs: 2, note: 'b\n' });
+    });
+
+    it('private payloads are stored beside receipts and erased by a later batch', async (ctx) => {
+      await using f = await fixture(ctx);
+      await f.store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      const b = batchOf(0, ['quota/s/a', 'quota/s/a'], seqs, { known });
+      const salt = new Uint8Array(32).fill(7);
+      await f.store.commit({ ...b, privates: [{ index: 1, salt, payload: enc.encode('{"note":"x"}') }] });
+      expect((await f.store.readPrivate(1))?.salt).toEqual(salt);
+      const b2 = batchOf(2, ['quota/s/a'], seqs, { known });
+      await f.store.commit({ ...b2, erase: [1] });
+      expect(await f.store.readPrivate(1)).toBeNull();
+      expect((await f.store.readRange(1, 2))[0]?.index).toBe(1);
+    });
+
+    it('side-table rows commit with the receipts, and a bad row fails the whole batch', async (ctx) => {
+      const f0 = await make();
+      if (typeof f0 === 'string') return ctx.skip();
+      await using f = f0;
+      f.store.defineTable({
+        name: 'snapshots',
+        columns: { gid: 'text', version: 'integer', body: 'blob' },
+        primaryKey: ['gid'],
+      });
+      await f.store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      const b = batchOf(0, ['quota/s/a'], seqs, { known });
+      await f.store.commit({
+        ...b,
+        rows: [{ table: 'snapshots', op: 'upsert', row: { gid: 'g1', version: 1, body: enc.encode('s1') } }],
+      });
+      expect(await f.store.getRow('snapshots', { gid: 'g1' })).toEqual({
+        gid: 'g1',
+        version: 1,
+        body: enc.encode('s1'),
+      });
+      const b2 = batchOf(1, ['quota/s/a'], seqs, { known });
+      await expect(
+        f.store.commit({ ...b2, rows: [{ table: 'snapshots', op: 'upsert', row: { gid: 'g1', nope: 1 } }] }),
+      ).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+      expect((await f.store.readRange(0, 10)).length).toBe(1);
+      await f.store.commit({ ...b2, rows: [{ table: 'snapshots', op: 'delete', key: { gid: 'g1' } }] });
+      expect(await f.store.getRow('snapshots', { gid: 'g1' })).toBeNull();
+    });
+
+    it('everything committed is there after the store is closed and opened again', async (ctx) => {
+      await using f = await fixture(ctx);
+      if (f.reopen === null) return ctx.skip();
+      await f.store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      const b = batchOf(0, ['quota/s/a', 'quota/s/b'], seqs, { known });
+      await f.store.commit(b);
+      await f.store.saveCheckpoint({ size: 2, tsMs: 5, note: 'n\n' });
+      const again = await f.reopen();
+      const st = await again.open();
+      expect(st).toEqual(b.state);
+      expect((await again.readRange(0, 10)).map((e) => e.receiptId)).toEqual(
+        b.entries.map((e) => e.receiptId),
+      );
+      expect((await again.latestCheckpoint())?.size).toBe(2);
+      await again.commit(batchOf(2, ['quota/s/a', 'quota/s/c'], seqs, { known }));
+      expect((await again.lastOfLedger('quota/s/a'))?.seq).toBe(2);
+    });
+  });
+}
