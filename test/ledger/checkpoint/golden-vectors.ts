@@ -110,3 +110,91 @@ export const C2SP_TLOG_PROOF_EXAMPLE = [
   '\u2014 witness3.example S4X82uH5[...]3oEcROGLFQ==',
   '',
 ].join('\n');
+
+/**
+ * transparency-dev/merkle @ 417fb0c314750d94e53942e9f92e79b6d35915db, cmd/proofgen/main.go (inclusionProofs,
+ * leaves, roots) and testonly/constants.go (LeafInputs, RootHashes): RFC 6962 inclusion proofs, hex.
+ * The Go vectors number leaves from 1; `index` here is the zero-based tlog-proof index.
+ */
+export const TD_MERKLE_INCLUSION: readonly {
+  readonly index: number;
+  readonly size: number;
+  readonly leafHex: string;
+  readonly rootHex: string;
+  readonly proofHex: readonly string[];
+}[] = [
+  {
+    index: 0,
+    size: 1,
+    leafHex: '',
+    rootHex: '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+    proofHex: [],
+  },
+  {
+    index: 0,
+    size: 8,
+    leafHex: '',
+    rootHex: '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
+    proofHex: [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  },
+  {
+    index: 5,
+    size: 8,
+    leafHex: '40414243',
+    rootHex: '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
+    proofHex: [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  },
+  {
+    index: 2,
+    size: 3,
+    leafHex: '10',
+    rootHex: 'aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77',
+    proofHex: ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125'],
+  },
+  {
+    index: 1,
+    size: 5,
+    leafHex: '00',
+    rootHex: '4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4',
+    proofHex: [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  },
+];
+
+/** transparency-dev/merkle @ 417fb0c3…, testonly/constants.go LeafInputs (hex), for building test trees. */
+export const TD_MERKLE_LEAF_INPUTS = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+];
+
+/**
+ * transparency-dev/formats @ 0b850f1a…, proof/tlog_proof_test.go (TestUnmarshalErrors): malformed proofs and the
+ * line our parser must name. (The 65 KiB line case tests a Go scanner limit; here it is a wrong-length hash.)
+ */
+export const TD_BAD_PROOFS: readonly (readonly [string, string, number])[] = [
+  ['missing header', 'wrong-header\nindex 0\n\ncheckpoint\n', 1],
+  ['invalid extra data encoding', 'c2sp.org/tlog-proof@v1\nextra !!notbase64!!\nindex 0\n\ncheckpoint\n', 2],
+  ['missing index', 'c2sp.org/tlog-proof@v1\n\n\ncheckpoint\n', 2],
+  ['index not a number', 'c2sp.org/tlog-proof@v1\nindex notanumber\n\ncheckpoint\n', 2],
+  ['index negative', 'c2sp.org/tlog-proof@v1\nindex -5\n\ncheckpoint\n', 2],
+  ['invalid hash base64', 'c2sp.org/tlog-proof@v1\nindex 0\n!!notbase64!!\n\ncheckpoint\n', 3],
+  ['incorrect hash length', `c2sp.org/tlog-proof@v1\nindex 0\n${'A'.repeat(88)}\n\ncheckpoint\n`, 3],
+  ['very long line', `c2sp.org/tlog-proof@v1\nindex 0\n${'a'.repeat(65 * 1024)}\n`, 3],
+];
