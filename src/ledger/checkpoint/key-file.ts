@@ -1,7 +1,7 @@
 // Key files: one key string followed by a newline. A signer key file is created with mode 0600 and refused on
 // read when group or others can access it (as ssh does), because whoever reads it can sign checkpoints. A
 // verifier key file is public and may hold several keys, one per line, for a rotation (old and new key).
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { parseSignerKey, parseVerifierKey, type NoteSigner, type NoteVerifier } from './keys.js';
 
@@ -42,12 +42,18 @@ export async function readSignerKeyFile(path: string): Promise<NoteSigner> {
   const where = `signer key file ${path}`;
   let text: string;
   try {
-    const info = await stat(path);
-    if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
-      const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-      throw badKey(where, `file mode ${mode} lets other users read the key; run chmod 600 on it`);
+    // Check the mode of the file we read (fstat on the open handle), not of whatever the path names later.
+    const handle = await open(path, 'r');
+    try {
+      const info = await handle.stat();
+      if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+        const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+        throw badKey(where, `file mode ${mode} lets other users read the key; run chmod 600 on it`);
+      }
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
     }
-    text = await readFile(path, 'utf8');
   } catch (err) {
     if (GovernessError.is(err)) throw err;
     throw badKey(where, fsProblem(err), err);

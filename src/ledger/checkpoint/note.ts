@@ -191,13 +191,14 @@ export function openNote(
   const textBytes = Buffer.from(text, 'utf8');
   const verified: NoteSignature[] = [];
   const unverified: NoteSignature[] = [];
-  const seen = new Set<string>();
+  const seenKeys = new Set<string>(); // known keys already verified once
+  const seenLines = new Set<string>(); // unknown signature lines already listed
   for (const sig of signatures) {
     const label = keyLabel(sig.name, sig.keyId);
     const verifier = known.get(label);
     if (verifier === undefined) {
-      if (!seen.has(`${label} ${sig.base64}`)) unverified.push(plain(sig));
-      seen.add(`${label} ${sig.base64}`);
+      if (!seenLines.has(`${label} ${sig.base64}`)) unverified.push(plain(sig));
+      seenLines.add(`${label} ${sig.base64}`);
       continue;
     }
     // signed-note §Signatures: a known key's signature MUST be verified, every time it appears.
@@ -207,8 +208,8 @@ export function openNote(
         `signature by known key ${label} does not verify: the text or the signature was altered`,
       );
     }
-    if (!seen.has(label)) verified.push(plain(sig));
-    seen.add(label);
+    if (!seenKeys.has(label)) verified.push(plain(sig));
+    seenKeys.add(label);
   }
   if (verified.length === 0) throw badNote(where, noKnownSignature(signatures, verifiers));
   return { text, verified, unverified };
