@@ -1,0 +1,39 @@
+// Receipt v1: types, validation, sealing, canonical bytes, timestamps, UUIDv7 ids and private commitments.
+export {
+  RECEIPT_SCHEMA,
+  GENESIS_PREV,
+  EVENT_TYPES,
+  DEFAULT_MAX_METADATA_BYTES,
+  DEFAULT_MAX_PRIVATE_BYTES,
+  type EventType,
+  type ReceiptStatus,
+  type MetadataValue,
+  type ReceiptMetadata,
+  type ReceiptEvent,
+  type ReceiptReason,
+  type ReceiptCause,
+  type PrivatePayload,
+  type Receipt,
+  type ReceiptDraft,
+  type ReceiptSeal,
+  type ReceiptOptions,
+} from './types.js';
+export { validateDraft, validateReceipt, ledgerId, type ValidateReceiptOptions } from './validate.js';
+export { sealReceipt } from './seal.js';
+export { encodeReceipt, decodeReceipt } from './codec.js';
+export { formatTimestamp, parseTimestamp, TimestampSequencer, MAX_TIMESTAMP_MS } from './timestamp.js';
+export {
+  Uuidv7Generator,
+  uuidv7Timestamp,
+  UUIDV7_PATTERN,
+  MAX_UUIDV7_MS,
+  type Uuidv7Options,
+} from './uuidv7.js';
+export {
+  newSalt,
+  privateCommitment,
+  privateCommitmentOfBytes,
+  privatePayloadBytes,
+  PRIVATE_COMMITMENT_DOMAIN,
+  SALT_BYTES,
+} from './private-commitment.js';
