@@ -7,6 +7,7 @@ import type {
   LedgerParts,
   LedgerStore,
   ReceiptQuery,
+  RowWrite,
   SqlValue,
   StoredCheckpoint,
   StoredEntry,
@@ -36,6 +37,10 @@ export class MemoryStore implements LedgerStore {
   async open(): Promise<StoredLogState> {
     for (const def of this.tables.all()) if (!this.rows.has(def.name)) this.rows.set(def.name, new Map());
     return this.state;
+  }
+
+  checkRows(rows: readonly RowWrite[]): void {
+    for (const w of rows) this.tables.check(w);
   }
 
   defineTable(def: TableDef): void {

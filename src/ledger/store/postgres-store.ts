@@ -94,6 +94,10 @@ export class PostgresStore implements LedgerStore {
       throw this.failed(`schema name ${this.schema} must match [a-z_][a-z0-9_]*`);
   }
 
+  checkRows(rows: readonly RowWrite[]): void {
+    for (const w of rows) this.tables.check(w);
+  }
+
   defineTable(def: TableDef): void {
     if (this.writer !== null) throw this.failed('defineTable must be called before open');
     this.tables.define(def);

@@ -16,6 +16,7 @@ import type {
   CommitBatch,
   LedgerStore,
   ReceiptQuery,
+  RowWrite,
   SqlValue,
   StoredCheckpoint,
   StoredEntry,
@@ -80,6 +81,10 @@ export class SqliteStore implements LedgerStore {
 
   constructor(options: SqliteStoreOptions = {}) {
     this.path = options.path ?? './data/governess.sqlite';
+  }
+
+  checkRows(rows: readonly RowWrite[]): void {
+    for (const w of rows) this.tables.check(w);
   }
 
   defineTable(def: TableDef): void {

@@ -148,6 +148,8 @@ export interface LedgerStore {
   readPrivate(index: number): Promise<StoredPrivate | null>;
   /** Registers a side table (call before open). */
   defineTable(def: TableDef): void;
+  /** Checks side-table writes against the registered tables (throws GOV_STORE_FAILED naming the problem). */
+  checkRows(rows: readonly RowWrite[]): void;
   /** Reads one side-table row by primary key. */
   getRow(table: string, key: Readonly<Record<string, SqlValue>>): Promise<Record<string, SqlValue> | null>;
   /** Releases connections and file handles. */

@@ -1,14 +1,10 @@
 // The `governess` command line. Each command is one entry in COMMANDS; unknown commands and bad arguments get a
 // clear message on stderr and exit code 2, so scripts can tell usage errors from failures (exit code 1).
 import { runMinimalScenario } from '../../governors/minimal/index.js';
+import type { CliIo } from './io.js';
+import { runVerify } from './verify-command.js';
 
-/** Where the CLI writes; injectable so tests capture output. */
-export interface CliIo {
-  /** Normal output. */
-  out(line: string): void;
-  /** Errors and usage. */
-  err(line: string): void;
-}
+export type { CliIo } from './io.js';
 
 interface Command {
   readonly summary: string;
@@ -20,6 +16,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "run the seed's minimal 3-signal governor scenario and print each transition",
     run: (args, io) =>
       args.length > 0 ? usageError(io, `demo takes no arguments`) : runMinimalScenario(io.out),
+  },
+  verify: {
+    summary: 'verify an export, a database or one receipt proof (governess verify --help)',
+    run: (args, io) => runVerify(args, io),
   },
   help: {
     summary: 'show this help',

@@ -1,0 +1,281 @@
+// The receipt ledger's public face: append receipts (group commit, durable before the promise resolves), read
+// and query them, sign checkpoints, hand out inclusion and consistency proofs, and export verifiable slices.
+// Everything below it is one mechanism per job: Sequencer writes, Checkpointer signs, LedgerStore stores.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GovernessError, LedgerErrors } from '../errors/index.js';
+import type { Clock } from '../runtime/clock/clock.js';
+import type { Anchor } from './anchors.js';
+import { Checkpointer } from './checkpointer.js';
+import {
+  encodeBase64,
+  formatProofFile,
+  openCheckpoint,
+  parseVerifierKey,
+  type NoteSigner,
+} from './checkpoint/index.js';
+import {
+  CompactRange,
+  consistencyProof,
+  hashToHex,
+  inclusionProof,
+  leafHash,
+  tileHashReader,
+  type HashReader,
+} from './merkle/index.js';
+import { decodeReceipt, type Receipt, type ReceiptDraft, type ReceiptOptions } from './receipt/index.js';
+import { Sequencer, type AppendAck, type AppendOptions, type GroupCommitOptions } from './sequencer.js';
+import type { LedgerStore, ReceiptQuery, StoredCheckpoint, StoredEntry } from './store/types.js';
+
+/** How to open a ledger. */
+export interface LedgerConfig {
+  /** Where receipts live. */
+  readonly store: LedgerStore;
+  /** Time for timestamps, the group-commit delay and the checkpoint interval. */
+  readonly clock: Clock;
+  /** The log's signing key; its name is the log origin. */
+  readonly signer: NoteSigner;
+  /** Sign a checkpoint this often when the log grew (default 1000 ms; 0 = only on demand). */
+  readonly checkpointIntervalMs?: number;
+  /** Where each new checkpoint is also pushed. */
+  readonly anchors?: readonly Anchor[];
+  /** Group-commit tuning. */
+  readonly groupCommit?: GroupCommitOptions;
+  /** Receipt limits (metadata size). */
+  readonly receipt?: ReceiptOptions;
+}
+
+/** One stored receipt with its position and leaf hash. */
+export interface LedgerRecord {
+  readonly receipt: Receipt;
+  readonly index: number;
+  readonly leafHash: string;
+  /** The stored canonical bytes. */
+  readonly bytes: Uint8Array;
+}
+
+/** One page of a query and the cursor of the next (null at the end). */
+export interface ReceiptPage {
+  readonly items: readonly LedgerRecord[];
+  readonly next: number | null;
+}
+
+/** What `export` wrote. */
+export interface ExportManifest {
+  readonly format: 'governess.export/v1';
+  readonly origin: string;
+  /** First log index in the export. */
+  readonly from: number;
+  /** One past the last log index; equals the checkpoint's size. */
+  readonly to: number;
+  /** The signed checkpoint note covering [0, to). */
+  readonly checkpoint: string;
+  /** The log's verifier key (also publish it elsewhere: a verifier should not trust a key found in the export). */
+  readonly verifier_key: string;
+  /** Hex of the serialised Merkle frontier at `from` (empty when from is 0). */
+  readonly frontier_at_from: string;
+  /** The checkpoint of the previous export and a consistency proof from it to this one. */
+  readonly previous: { readonly checkpoint: string; readonly consistency_proof: readonly string[] } | null;
+  /** Files in the export. */
+  readonly files: { readonly receipts: 'receipts.jsonl' };
+}
+
+/** A receipt ledger over one store. */
+export class Ledger implements AsyncDisposable {
+  private constructor(
+    private readonly store: LedgerStore,
+    private readonly sequencer: Sequencer,
+    private readonly checkpointer: Checkpointer,
+    private readonly receiptOptions: ReceiptOptions,
+  ) {}
+
+  /** Opens the store, resumes the log and starts the checkpoint interval. */
+  static async open(config: LedgerConfig): Promise<Ledger> {
+    const receiptOptions = config.receipt ?? {};
+    const seq = await Sequencer.open(config.store, config.clock, receiptOptions, config.groupCommit);
+    const cp = new Checkpointer(
+      config.store,
+      { snapshot: () => ({ size: seq.size, root: seq.root() }) },
+      config.signer,
+      config.clock,
+      config.anchors ?? [],
+      config.checkpointIntervalMs ?? 1000,
+    );
+    cp.start();
+    return new Ledger(config.store, seq, cp, receiptOptions);
+  }
+
+  /** The log origin (the signer's key name). */
+  get origin(): string {
+    return this.checkpointer.origin;
+  }
+
+  /** Receipts committed. */
+  get size(): number {
+    return this.sequencer.size;
+  }
+
+  /** Anchor publications that failed so far. */
+  get anchorFailures(): Checkpointer['anchorFailures'] {
+    return this.checkpointer.anchorFailures;
+  }
+
+  /** Appends a receipt; resolves after its batch is committed (see docs/ledger/storage.md). */
+  append(draft: ReceiptDraft, options?: AppendOptions): Promise<AppendAck> {
+    return this.sequencer.append(draft, options);
+  }
+
+  /** Resolves when everything appended so far is committed or failed. */
+  flush(): Promise<void> {
+    return this.sequencer.flush();
+  }
+
+  /** Signs a checkpoint of everything committed now (unless the latest already covers it). */
+  async checkpoint(): Promise<StoredCheckpoint> {
+    await this.flush();
+    return this.checkpointer.checkpoint();
+  }
+
+  /** The latest signed checkpoint, or null. */
+  latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    return this.store.latestCheckpoint();
+  }
+
+  /** A receipt by id, or null. */
+  async get(receiptId: string): Promise<LedgerRecord | null> {
+    const e = await this.store.findByReceiptId(receiptId);
+    return e === null ? null : this.record(e);
+  }
+
+  /** Receipts of one ledger from `fromSeq`, at most `limit`. */
+  async readLedger(ledger: string, fromSeq = 1, limit = 100): Promise<LedgerRecord[]> {
+    return (await this.store.readLedger(ledger, fromSeq, checkLimit(limit))).map((e) => this.record(e));
+  }
+
+  /** One page of receipts matching the query, in log order; pass `next` as `afterIndex` for the next page. */
+  async query(q: ReceiptQuery): Promise<ReceiptPage> {
+    const limit = checkLimit(q.limit);
+    const rows = await this.store.query({ ...q, limit: limit + 1 });
+    const items = rows.slice(0, limit).map((e) => this.record(e));
+    return { items, next: rows.length > limit ? (items[items.length - 1]?.index ?? null) : null };
+  }
+
+  /**
+   * A C2SP tlog-proof file proving that the receipt is in the log, against the latest checkpoint (one is signed
+   * now if none covers the receipt yet). A customer can keep it and verify it offline.
+   */
+  async proof(receiptId: string): Promise<string> {
+    const e = await this.store.findByReceiptId(receiptId);
+    if (e === null) return this.fail(`receipt ${receiptId}`, 'no such receipt');
+    let cp = await this.store.latestCheckpoint();
+    if (cp === null || cp.size <= e.index) cp = await this.checkpoint();
+    const proof = await inclusionProof(e.index, cp.size, this.reader(cp.size));
+    return formatProofFile({ index: e.index, proof, checkpointNote: cp.note });
+  }
+
+  /** A consistency proof between two tree sizes (base64 hashes), RFC 9162 §2.1.4. */
+  async consistency(oldSize: number, newSize: number): Promise<string[]> {
+    return (await consistencyProof(oldSize, newSize, this.reader(newSize))).map(encodeBase64);
+  }
+
+  /**
+   * Writes the log slice [from, checkpoint size) to `dir` as `receipts.jsonl` (the stored bytes, one per line)
+   * and `manifest.json`. A checkpoint covering everything committed is signed first. Pass the previous export's
+   * manifest to include a consistency proof from it.
+   */
+  async export(
+    dir: string,
+    options: { from?: number; previous?: ExportManifest } = {},
+  ): Promise<ExportManifest> {
+    const cp = await this.checkpoint();
+    const from = options.from ?? 0;
+    if (!Number.isSafeInteger(from) || from < 0 || from > cp.size) {
+      return this.fail('export', `from ${from} is outside 0..${cp.size}`);
+    }
+    await mkdir(dir, { recursive: true });
+    const lines: Buffer[] = [];
+    const nl = Buffer.from('\n');
+    for (let i = from; i < cp.size; i += 10_000) {
+      for (const e of await this.store.readRange(i, Math.min(cp.size, i + 10_000))) {
+        lines.push(Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength), nl);
+      }
+    }
+    await writeFile(join(dir, 'receipts.jsonl'), Buffer.concat(lines));
+    const frontier =
+      from === 0 ? '' : hex((await CompactRange.fromReader(from, this.reader(from))).toBytes());
+    let previous: ExportManifest['previous'] = null;
+    if (options.previous !== undefined) {
+      const prev = openCheckpoint(options.previous.checkpoint, parseVerifierKey(this.verifierKey), {
+        where: 'previous export manifest',
+        expectedOrigin: this.origin,
+      }).checkpoint;
+      previous = {
+        checkpoint: options.previous.checkpoint,
+        consistency_proof: await this.consistency(prev.size, cp.size),
+      };
+    }
+    const manifest: ExportManifest = {
+      format: 'governess.export/v1',
+      origin: this.origin,
+      from,
+      to: cp.size,
+      checkpoint: cp.note,
+      verifier_key: this.verifierKey,
+      frontier_at_from: frontier,
+      previous,
+      files: { receipts: 'receipts.jsonl' },
+    };
+    await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    return manifest;
+  }
+
+  /** The verifier key to publish. */
+  get verifierKey(): string {
+    return this.checkpointer.verifierKey;
+  }
+
+  /** Commits what is queued, stops the checkpoint interval and closes the store. */
+  async close(): Promise<void> {
+    await this.sequencer.close();
+    await this.checkpointer.stop();
+    await this.store.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private reader(size: number): HashReader {
+    return tileHashReader(
+      { readTiles: async (keys) => (await this.store.readTiles(keys)).map((t) => t ?? undefined) },
+      size,
+    );
+  }
+
+  private record(e: StoredEntry): LedgerRecord {
+    return {
+      receipt: decodeReceipt(e.bytes, `receipt index ${e.index}`, this.receiptOptions),
+      index: e.index,
+      leafHash: hashToHex(leafHash(e.bytes)),
+      bytes: e.bytes,
+    };
+  }
+
+  private fail(where: string, problem: string): never {
+    throw new GovernessError(LedgerErrors.badExport, { where, problem });
+  }
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) {
+    throw new GovernessError(LedgerErrors.badReceipt, {
+      field: 'limit',
+      problem: 'must be an integer from 1 to 10000',
+    });
+  }
+  return limit;
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
+}

@@ -1,0 +1,175 @@
+// Incremental verification of a receipt log, fed one stored record at a time (from a database, an export file
+// or a resume state): every record is canonical RFC 8785 bytes of a valid v1 receipt; the log index is gapless;
+// `ts` never decreases; every ledger's chain is gapless and linked (`ledger_seq`, `prev`); and the Merkle root
+// recomputed over the leaves equals a signed checkpoint's. It keeps only the frontier and the ledger heads, so
+// its memory does not grow with the log, and its state can be saved to resume later (docs/ledger/verification.md).
+import { GovernessError } from '../../errors/index.js';
+import { CompactRange, hashToHex, leafHash, hashesEqual, type Hash } from '../merkle/index.js';
+import { GENESIS_PREV, decodeReceipt, parseTimestamp, type Receipt } from '../receipt/index.js';
+
+/** The first broken place found, with what is wrong there. */
+export interface VerifyFailure {
+  /** Where: `index 17 (ledger quota/sku/t1 seq 4)`, `checkpoint`, `line 12`... */
+  readonly where: string;
+  /** What is wrong there. */
+  readonly problem: string;
+  /** Registered error code of the underlying check, when there is one. */
+  readonly code?: string;
+}
+
+/** A ledger's last verified receipt. */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** What a verifier carries from one run to the next (`--state FILE`). */
+export interface VerifierState {
+  readonly size: number;
+  /** Base64-free hex of the serialised frontier. */
+  readonly frontier: string;
+  readonly lastTsMs: number;
+  readonly heads: Readonly<Record<string, ChainHead>>;
+  /** Ledgers whose earlier receipts were not seen (a range export): their first seen receipt starts the check. */
+  readonly partial: boolean;
+}
+
+/** Checks records in log order. Stops at nothing: collects every failure, the first is the headline. */
+export class LogVerifier {
+  private frontier: CompactRange;
+  private lastTsMs: number;
+  private readonly heads: Map<string, ChainHead>;
+  private readonly partial: boolean;
+  readonly failures: VerifyFailure[] = [];
+  /** Receipts checked in this run. */
+  checked = 0;
+  /** Ledgers seen in this run. */
+  readonly ledgersSeen = new Set<string>();
+  /** Receipts with a private commitment (whose payload may have been erased). */
+  withPrivate = 0;
+
+  /**
+   * Starts at `state` (a tree of state.size leaves). For a range export starting past 0, pass its frontier and
+   * `partial: true`: a ledger's first receipt in the range is then accepted as the start of its chain.
+   */
+  constructor(
+    state?: VerifierState,
+    private readonly maxFailures = 100,
+  ) {
+    this.frontier = state === undefined || state.size === 0 ? CompactRange.empty() : frontierFrom(state);
+    this.lastTsMs = state?.lastTsMs ?? 0;
+    this.heads = new Map(Object.entries(state?.heads ?? {}));
+    this.partial = state?.partial ?? false;
+  }
+
+  /** Tree size verified so far. */
+  get size(): number {
+    return this.frontier.size;
+  }
+
+  /** Root of the leaves verified so far. */
+  root(): Hash {
+    return this.frontier.root();
+  }
+
+  /** True when nothing failed. */
+  get ok(): boolean {
+    return this.failures.length === 0;
+  }
+
+  /** Records a failure (kept up to maxFailures). */
+  fail(where: string, problem: string, code?: string): void {
+    if (this.failures.length < this.maxFailures) {
+      this.failures.push(code === undefined ? { where, problem } : { where, problem, code });
+    }
+  }
+
+  /**
+   * Checks the record at log position `index` whose stored bytes are `bytes`; `where` names it for the report
+   * (e.g. `line 12`). The leaf goes into the tree even when the record is bad, so one bad record does not hide
+   * whether the rest match the checkpoint.
+   */
+  add(index: number, bytes: Uint8Array, where = `index ${index}`): Receipt | null {
+    this.checked++;
+    if (index !== this.frontier.size) {
+      this.fail(
+        where,
+        `log index ${index} where ${this.frontier.size} was expected (a receipt is missing or out of place)`,
+      );
+    }
+    const leaf = leafHash(bytes);
+    this.frontier.append(leaf);
+    let r: Receipt;
+    try {
+      r = decodeReceipt(bytes, where);
+    } catch (err) {
+      if (err instanceof GovernessError) this.fail(where, err.message, err.code);
+      else throw err;
+      return null;
+    }
+    const place = `${where} (${r.ledger} seq ${r.ledger_seq})`;
+    this.ledgersSeen.add(r.ledger);
+    if (r.private_commitment !== undefined) this.withPrivate++;
+    const ts = parseTimestamp(r.ts) ?? 0;
+    if (ts < this.lastTsMs) this.fail(place, `ts ${r.ts} is earlier than the previous receipt's`);
+    else this.lastTsMs = ts;
+    const head = this.heads.get(r.ledger);
+    if (head === undefined) {
+      if (!this.partial && (r.ledger_seq !== 1 || r.prev !== GENESIS_PREV)) {
+        this.fail(
+          place,
+          `first receipt of the ledger has seq ${r.ledger_seq} (earlier receipts are missing)`,
+        );
+      }
+    } else if (r.ledger_seq !== head.seq + 1) {
+      this.fail(place, `seq ${r.ledger_seq} follows seq ${head.seq}: the chain has a gap or is out of order`);
+    } else if (r.prev !== head.hash) {
+      this.fail(place, `prev ${r.prev} is not the leaf hash of seq ${head.seq} (${head.hash})`);
+    }
+    this.heads.set(r.ledger, { seq: r.ledger_seq, hash: hashToHex(leaf) });
+    return r;
+  }
+
+  /** Compares the root of the first `size` leaves with a checkpoint's; only valid when size === this.size. */
+  checkRoot(size: number, root: Hash, where: string): boolean {
+    if (size !== this.frontier.size) {
+      this.fail(where, `covers ${size} receipts, the log has ${this.frontier.size}`);
+      return false;
+    }
+    if (!hashesEqual(this.frontier.root(), root)) {
+      this.fail(
+        where,
+        `root ${hashToHex(root)} differs from the recomputed root ${hashToHex(this.frontier.root())}`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /** The ledger heads seen (for reports and resume). */
+  chainHeads(): ReadonlyMap<string, ChainHead> {
+    return this.heads;
+  }
+
+  /** A resume state. */
+  state(): VerifierState {
+    return {
+      size: this.frontier.size,
+      frontier: Buffer.from(this.frontier.toBytes()).toString('hex'),
+      lastTsMs: this.lastTsMs,
+      heads: Object.fromEntries(this.heads),
+      partial: this.partial,
+    };
+  }
+}
+
+function frontierFrom(state: VerifierState): CompactRange {
+  const f = CompactRange.fromBytes(
+    new Uint8Array(Buffer.from(state.frontier, 'hex')),
+    'verifier state frontier',
+  );
+  if (f.size !== state.size) {
+    throw new Error(`verifier state: frontier covers ${f.size} leaves, state says ${state.size}`);
+  }
+  return f;
+}
