@@ -63,6 +63,7 @@ export class CanonicalFault {
 
 /** Canonical JSON text of `value`, or a thrown CanonicalFault (internal form used by the parser's diagnostics). */
 export function canonicalizeOrFault(value: unknown): string {
+  assertStringifyUnhooked();
   return emit(value, 0);
 }
 
@@ -77,6 +78,10 @@ export function faultToError(fault: CanonicalFault, at: string): GovernessError 
  * offending value (e.g. `/metadata/amount`), prefixed by `at` when given.
  */
 export function canonicalize(value: unknown, at = ''): string {
+  // Fast path: plain data whose objects already list their names in canonical order (receipts are built that
+  // way) is serialized by one native JSON.stringify, which writes strings and numbers exactly as JCS does.
+  assertStringifyUnhooked();
+  if (alreadyCanonical(value, 0)) return JSON.stringify(value);
   try {
     return emit(value, 0);
   } catch (err) {
@@ -88,6 +93,65 @@ export function canonicalize(value: unknown, at = ''): string {
 /** UTF-8 bytes of the RFC 8785 canonical text of `value` (§3.2.4); errors as for `canonicalize`. */
 export function canonicalBytes(value: unknown, at = ''): Uint8Array {
   return Buffer.from(canonicalize(value, at), 'utf8');
+}
+
+/**
+ * Throws unless JSON.stringify is free of a `toJSON` planted on a built-in prototype (it looks one up on every
+ * object and primitive it writes, so such a hook would change the bytes that get hashed). All JSON writing here
+ * relies on it; refusing to run is the only safe answer in a realm where it was tampered with.
+ */
+export function assertStringifyUnhooked(): void {
+  if (
+    'toJSON' in Object.prototype ||
+    'toJSON' in Array.prototype ||
+    'toJSON' in String.prototype ||
+    'toJSON' in Number.prototype ||
+    'toJSON' in Boolean.prototype
+  ) {
+    throw new GovernessError(LedgerErrors.notCanonical, {
+      where: '(runtime)',
+      problem:
+        'a toJSON method was added to a built-in prototype, so JSON.stringify output cannot be trusted',
+    });
+  }
+}
+
+/**
+ * True when JSON.stringify(value) is already the canonical text: only plain objects and arrays, well-formed
+ * strings, finite numbers, booleans and null, and every object's names in strictly ascending code-unit order.
+ * Anything else (including every error case) is left to the exact path, which reports it.
+ */
+function alreadyCanonical(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return isWellFormed(value);
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= MAX_DEPTH) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Array.prototype) {
+    const items = value as readonly unknown[];
+    for (let i = 0; i < items.length; i++) if (!alreadyCanonical(items[i], depth + 1)) return false;
+    return true;
+  }
+  if ((proto !== Object.prototype && proto !== null) || Array.isArray(value)) return false;
+  if (Object.getOwnPropertySymbols(value).length > 0) return false;
+  const record = value as Readonly<Record<string, unknown>>;
+  let previous: string | undefined;
+  for (const key of Object.keys(record)) {
+    if (previous !== undefined && !(previous < key)) return false;
+    if (!isWellFormed(key) || !alreadyCanonical(record[key], depth + 1)) return false;
+    previous = key;
+  }
+  return true;
 }
 
 function emit(value: unknown, depth: number): string {

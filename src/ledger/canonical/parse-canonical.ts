@@ -7,22 +7,26 @@
 // text with a duplicate and cannot be equal to it. What the comparison does not give is a useful message (the
 // first differing byte can sit far from the duplicate, e.g. `{"a":1,"a":1}` differs only at the second "a"), so
 // on failure the text is scanned for duplicates to name the property.
-import { isUtf8 } from 'node:buffer';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
-import { CanonicalFault, MAX_DEPTH, canonicalizeOrFault } from './canonicalize.js';
+import { CanonicalFault, MAX_DEPTH, assertStringifyUnhooked, canonicalizeOrFault } from './canonicalize.js';
 import { describeByte, findDuplicateKey, firstDifference, invalidUtf8At } from './diagnose.js';
 import { isWellFormed } from './text.js';
+
+// fatal: throw on ill-formed input instead of inserting U+FFFD; ignoreBOM: keep a leading BOM so it is refused.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Decodes `bytes` as strict UTF-8 (RFC 3629; no BOM, no replacement characters) into a string, or throws
  * `GOV_NOT_CANONICAL` naming `where` and the offset of the first bad byte.
  */
 export function decodeUtf8Strict(bytes: Uint8Array, where: string): string {
-  if (!isUtf8(bytes)) {
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
     const at = invalidUtf8At(bytes);
     throw notCanonical(where, `invalid UTF-8 at byte ${at}: ${describeByte(bytes, at)}`);
   }
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) {
     throw notCanonical(where, 'starts with a byte order mark (RFC 8259 §8.1: JSON text must not add one)');
   }
@@ -37,6 +41,7 @@ export function decodeUtf8Strict(bytes: Uint8Array, where: string): string {
 export function parseCanonical(bytes: Uint8Array, where: string): unknown {
   const text = decodeUtf8Strict(bytes, where);
   const value = parseJson(text, where);
+  assertStringifyUnhooked();
   // Fast path: JSON.stringify writes strings and numbers exactly as JCS does, so when it reproduces the text and
   // every object's names are in ascending code-unit order (and no escaped lone surrogate hides in a string), the
   // text is canonical. One native stringify and a key walk are several times cheaper than building the text again.

@@ -18,10 +18,20 @@ export const LEAF_PREFIX = 0x00;
 export const NODE_PREFIX = 0x01;
 
 // crypto.hash exists from Node 20.12 / 21.7; older 20.x falls back to the streaming API (about 30% slower).
-const sha256: (data: Uint8Array) => Uint8Array =
+const sha256Buffer: (data: Uint8Array) => Buffer =
   typeof oneShotHash === 'function'
     ? (data) => oneShotHash('sha256', data, 'buffer')
     : (data) => createHash('sha256').update(data).digest();
+
+// Hashes are plain Uint8Arrays (a view of the digest, no copy): Buffer's slice() shares memory where
+// Uint8Array's copies, and one type keeps comparisons and callers' expectations simple.
+function plain(digest: Buffer): Hash {
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+}
+
+function sha256(data: Uint8Array): Hash {
+  return plain(sha256Buffer(data));
+}
 
 /** MTH({}) = SHA-256() (RFC 6962 §2.1): the root of the empty tree. */
 export const EMPTY_ROOT: Hash = sha256(new Uint8Array(0));
@@ -35,7 +45,7 @@ const leafPrefixByte = Uint8Array.of(LEAF_PREFIX);
 export function leafHash(data: Uint8Array): Hash {
   const length = data.length + 1;
   if (length > LEAF_SCRATCH_LIMIT) {
-    return createHash('sha256').update(leafPrefixByte).update(data).digest();
+    return plain(createHash('sha256').update(leafPrefixByte).update(data).digest());
   }
   if (length > leafInput.length) leafInput = new Uint8Array(Math.max(length, leafInput.length * 2));
   leafInput[0] = LEAF_PREFIX;
@@ -54,7 +64,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
     return sha256(nodeInput);
   }
   // Only test vectors hash children of other sizes; the ledger's nodes are always 32-byte hashes.
-  return createHash('sha256').update(Uint8Array.of(NODE_PREFIX)).update(left).update(right).digest();
+  return plain(createHash('sha256').update(Uint8Array.of(NODE_PREFIX)).update(left).update(right).digest());
 }
 
 /** A copy of bytes[start, end) in a new Uint8Array (Buffer's slice would share memory instead). */

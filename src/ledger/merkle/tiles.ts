@@ -79,7 +79,8 @@ export function parseTilePath(path: string, spec: WhereProblemSpec = LedgerError
   const index = Number(match[2]!.replaceAll('x', '').replaceAll('/', ''));
   if (!Number.isSafeInteger(index)) return fail(`index is above ${MAX_TREE_SIZE}`);
   const width = match[3] === undefined ? TILE_WIDTH : Number(match[3]);
-  if (width >= TILE_WIDTH) return fail(`partial width ${width} must be below ${TILE_WIDTH}`);
+  if (match[3] !== undefined && width >= TILE_WIDTH)
+    return fail(`partial width ${width} must be below ${TILE_WIDTH}`);
   const tile = { level, index, width };
   // The encoding is unique: x000/005 and 005 name the same index, and only the second is valid.
   if (tilePath(tile) !== path) return fail(`not in canonical form (expected ${tilePath(tile)})`);

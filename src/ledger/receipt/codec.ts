@@ -1,16 +1,20 @@
 // Receipt bytes: the stored form of a receipt is exactly its RFC 8785 canonical UTF-8 text, and only such bytes
 // are read back. The leaf hash of the global log is SHA-256(0x00 ‖ these bytes) (RFC 6962 §2.1).
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
+import { assertStringifyUnhooked } from '../canonical/canonicalize.js';
 import { checkSlowly, decodeUtf8Strict, parseJson } from '../canonical/parse-canonical.js';
 import type { Receipt, ReceiptOptions } from './types.js';
-import { validateReceipt } from './validate.js';
+import { checkReceipt, isValidatedReceipt, validateReceipt } from './validate.js';
 
 /**
- * The canonical bytes of a receipt. The receipt is validated first; the validated copy has its members in
- * RFC 8785 order and only well-formed strings and safe integers, so JSON.stringify of it is the canonical text.
+ * The canonical bytes of a receipt. The receipt is validated first (unless it is already a copy made by
+ * validateReceipt or sealReceipt); the validated copy has its members in RFC 8785 order and only well-formed
+ * strings and safe integers, so JSON.stringify of it is the canonical text.
  */
 export function encodeReceipt(receipt: Receipt, options?: ReceiptOptions): Uint8Array {
-  return Buffer.from(JSON.stringify(validateReceipt(receipt, options)), 'utf8');
+  const valid = isValidatedReceipt(receipt) ? receipt : validateReceipt(receipt, options);
+  assertStringifyUnhooked();
+  return Buffer.from(JSON.stringify(valid), 'utf8');
 }
 
 /**
@@ -21,9 +25,14 @@ export function encodeReceipt(receipt: Receipt, options?: ReceiptOptions): Uint8
 export function decodeReceipt(bytes: Uint8Array, where: string, options: ReceiptOptions = {}): Receipt {
   const text = decodeUtf8Strict(bytes, where);
   const value = parseJson(text, where);
+  assertStringifyUnhooked();
   let receipt: Receipt;
   try {
-    receipt = validateReceipt(value, { ...options, where });
+    receipt = checkReceipt(value, {
+      maxMetadataBytes: options.maxMetadataBytes,
+      maxPrivateBytes: options.maxPrivateBytes,
+      where,
+    });
   } catch (err) {
     // Bytes that are not canonical are reported as such first, whatever else is wrong with them.
     checkSlowly(bytes, text, value, where);

@@ -113,14 +113,34 @@ export function validateDraft(draft: unknown, options: ReceiptOptions = {}): Rec
   const reason = checkReason(draft.reason);
   const metadata = checkMetadata(draft.metadata, options);
   const cause = checkCause(draft.cause);
-  const common = { cause, event, governor, metadata };
-  const rest = { reason, sku_id, state_from, state_to, status, tenant_id };
   if (draft.private === undefined) {
     if ('private' in draft) fail('private', 'must be absent or a JSON object, not undefined');
-    return Object.freeze({ ...common, ...rest });
+    return Object.freeze({
+      cause,
+      event,
+      governor,
+      metadata,
+      reason,
+      sku_id,
+      state_from,
+      state_to,
+      status,
+      tenant_id,
+    });
   }
-  const payload = copyPrivate(draft.private, options);
-  return Object.freeze({ ...common, private: payload, ...rest });
+  return Object.freeze({
+    cause,
+    event,
+    governor,
+    metadata,
+    private: copyPrivate(draft.private, options),
+    reason,
+    sku_id,
+    state_from,
+    state_to,
+    status,
+    tenant_id,
+  });
 }
 
 /**
@@ -128,6 +148,24 @@ export function validateDraft(draft: unknown, options: ReceiptOptions = {}): Rec
  * `GOV_RECEIPT_SCHEMA` for another schema, `GOV_RECEIPT_INVALID` naming the field, `GOV_RECEIPT_TOO_LARGE`.
  */
 export function validateReceipt(value: unknown, options: ValidateReceiptOptions = {}): Receipt {
+  const receipt = checkReceipt(value, options);
+  validated.add(receipt);
+  return receipt;
+}
+
+/**
+ * Receipts returned by validateReceipt (and so by sealReceipt). They are deeply frozen copies, so they are still
+ * valid when encoded later and encodeReceipt can skip validating them again.
+ */
+const validated = new WeakSet<Receipt>();
+
+/** True when `receipt` is a frozen copy made by validateReceipt (valid, members in canonical order). */
+export function isValidatedReceipt(receipt: Receipt): boolean {
+  return validated.has(receipt);
+}
+
+/** validateReceipt without remembering the result (decodeReceipt's receipts are rarely encoded again). */
+export function checkReceipt(value: unknown, options: ValidateReceiptOptions = {}): Receipt {
   if (!isPlainObject(value)) fail('(receipt)', `must be a JSON object, not ${kindOf(value)}`);
   // The schema decides which rules apply, so it is checked before anything else (a v2 receipt is not "a v1
   // receipt with unknown fields").

@@ -5,12 +5,12 @@ import { createHash } from 'node:crypto';
 
 /** SHA-256(0x00 ‖ data) per RFC 6962 §2.1. */
 export function refLeafHash(data: Uint8Array): Uint8Array {
-  return createHash('sha256').update(Uint8Array.of(0)).update(data).digest();
+  return new Uint8Array(createHash('sha256').update(Uint8Array.of(0)).update(data).digest());
 }
 
 /** SHA-256(0x01 ‖ left ‖ right) per RFC 6962 §2.1. */
 export function refNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest();
+  return new Uint8Array(createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest());
 }
 
 /** Leaf hashes of n distinct entries ("entry <i>" as UTF-8, with a salt so different tests use different trees). */
@@ -44,7 +44,7 @@ export class ReferenceTree {
 
   /** MTH(D[lo:hi]). */
   mth(lo = 0, hi = this.size): Uint8Array {
-    if (hi === lo) return createHash('sha256').digest();
+    if (hi === lo) return new Uint8Array(createHash('sha256').digest());
     if (hi - lo === 1) return this.leaves[lo]!;
     const key = `${lo}:${hi}`;
     const known = this.memo.get(key);
