@@ -28,6 +28,7 @@ export {
   TILE_WIDTH,
   tilePath,
   tilesBetween,
+  tileKeyString,
   tilesForSize,
   type TileData,
   type TileId,
