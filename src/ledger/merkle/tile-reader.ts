@@ -20,10 +20,13 @@ export interface TileSource {
   ): Promise<readonly (Uint8Array | undefined)[]> | readonly (Uint8Array | undefined)[];
 }
 
-interface NodeInTile {
+/** Where a node's hash comes from: a run of `count` hashes of one tile, starting at hash `offset`. */
+export interface NodeInTile {
+  /** The tile holding the node's descendants at the tile's level. */
   readonly key: TileKey;
-  // Offset (in hashes) of the node's first descendant in the tile, and how many descendants it has.
+  /** Position (in hashes) of the node's first descendant in the tile. */
   readonly offset: number;
+  /** Number of descendants in the tile: 2^(level mod 8). */
   readonly count: number;
 }
 
@@ -59,12 +62,11 @@ async function readHashesFromTiles(
     return locateNode(node);
   });
   // One read for all distinct tiles, in first-use order.
-  const keyOf = tileKeyString;
   const slot = new Map<string, number>();
   const keys: TileKey[] = [];
   for (const { key } of located) {
-    if (!slot.has(keyOf(key))) {
-      slot.set(keyOf(key), keys.length);
+    if (!slot.has(tileKeyString(key))) {
+      slot.set(tileKeyString(key), keys.length);
       keys.push(key);
     }
   }
@@ -76,7 +78,7 @@ async function readHashesFromTiles(
     });
   }
   return located.map((place, i) => {
-    const tile = tiles[slot.get(keyOf(place.key))!];
+    const tile = tiles[slot.get(tileKeyString(place.key))!];
     return hashInTile(tile, place, nodes[i]!);
   });
 }
