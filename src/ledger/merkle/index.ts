@@ -16,7 +16,7 @@ export {
   type WhereProblemSpec,
 } from './hash.js';
 export { MAX_TREE_SIZE } from './bits.js';
-export { describeNode, subtreeNodes, type HashedNode, type HashReader, type NodeId } from './nodes.js';
+export { describeNode, subtreeNodes, type HashReader, type NodeId } from './nodes.js';
 export { CompactRange, FRONTIER_FORMAT_VERSION, type NodeVisitor } from './compact-range.js';
 export {
   encodeTileIndex,
@@ -28,13 +28,14 @@ export {
   TILE_WIDTH,
   tilePath,
   tilesBetween,
+  tileKeyString,
   tilesForSize,
   type TileData,
   type TileId,
   type TileKey,
 } from './tiles.js';
 export { tilesForAppend, type TileAppend } from './tile-append.js';
-export { locateNode, tileHashReader, type TileSource } from './tile-reader.js';
+export { locateNode, tileHashReader, type NodeInTile, type TileSource } from './tile-reader.js';
 export { MemoryTileStore } from './memory-tile-store.js';
 export { consistencyProof, inclusionProof, treeHash } from './proofs.js';
 export {

@@ -6,7 +6,7 @@ import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { copyBytes, HASH_SIZE, hashesEqual, type Hash } from './hash.js';
 import type { HashReader, NodeId } from './nodes.js';
 import { tileHashReader, type TileSource } from './tile-reader.js';
-import { parseTilePath, TILE_WIDTH, tilePath, type TileData, type TileKey } from './tiles.js';
+import { parseTilePath, TILE_WIDTH, tileKeyString, tilePath, type TileData, type TileKey } from './tiles.js';
 
 /** An in-memory tile store: path → bytes, readable as a TileSource and as a HashReader. */
 export class MemoryTileStore implements TileSource, HashReader {
@@ -33,7 +33,7 @@ export class MemoryTileStore implements TileSource, HashReader {
   writeTiles(tiles: readonly TileData[]): void {
     for (const data of tiles) this.checkWrite(data);
     for (const { tile, bytes } of tiles) {
-      const key = keyOf(tile);
+      const key = tileKeyString(tile);
       const old = this.current.get(key);
       if (old !== undefined) this.byPath.delete(old);
       const path = tilePath(tile);
@@ -67,7 +67,7 @@ export class MemoryTileStore implements TileSource, HashReader {
   }
 
   private readTile(tile: TileKey): Uint8Array | undefined {
-    const path = this.current.get(keyOf(tile));
+    const path = this.current.get(tileKeyString(tile));
     return path === undefined ? undefined : this.byPath.get(path);
   }
 
@@ -90,8 +90,4 @@ export class MemoryTileStore implements TileSource, HashReader {
       }
     }
   }
-}
-
-function keyOf(tile: TileKey): string {
-  return `${tile.level}/${tile.index}`;
 }

@@ -14,12 +14,6 @@ export interface NodeId {
   readonly index: number;
 }
 
-/** A node together with its hash. */
-export interface HashedNode extends NodeId {
-  /** The node's Merkle Tree Hash. */
-  readonly hash: Hash;
-}
-
 /**
  * Reads stored hashes of complete subtree nodes. One call per tree hash or proof, so a database-backed reader
  * pays one round trip; the result must hold one 32-byte hash per requested node, in request order.

@@ -7,7 +7,7 @@ import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { isTreeCount, shiftLeft } from './bits.js';
 import { copyBytes, HASH_SIZE, nodeHash, type Hash } from './hash.js';
 import { describeNode, type HashReader, type NodeId } from './nodes.js';
-import { TILE_HEIGHT, TILE_WIDTH, tilePath, type TileKey } from './tiles.js';
+import { TILE_HEIGHT, TILE_WIDTH, tileKeyString, tilePath, type TileKey } from './tiles.js';
 
 /**
  * Where tiles are stored. For each key it returns the widest stored version of that tile (8,192 bytes when
@@ -20,10 +20,13 @@ export interface TileSource {
   ): Promise<readonly (Uint8Array | undefined)[]> | readonly (Uint8Array | undefined)[];
 }
 
-interface NodeInTile {
+/** Where a node's hash comes from: a run of `count` hashes of one tile, starting at hash `offset`. */
+export interface NodeInTile {
+  /** The tile holding the node's descendants at the tile's level. */
   readonly key: TileKey;
-  // Offset (in hashes) of the node's first descendant in the tile, and how many descendants it has.
+  /** Position (in hashes) of the node's first descendant in the tile. */
   readonly offset: number;
+  /** Number of descendants in the tile: 2^(level mod 8). */
   readonly count: number;
 }
 
@@ -59,12 +62,11 @@ async function readHashesFromTiles(
     return locateNode(node);
   });
   // One read for all distinct tiles, in first-use order.
-  const keyOf = (key: TileKey): string => `${key.level}/${key.index}`;
   const slot = new Map<string, number>();
   const keys: TileKey[] = [];
   for (const { key } of located) {
-    if (!slot.has(keyOf(key))) {
-      slot.set(keyOf(key), keys.length);
+    if (!slot.has(tileKeyString(key))) {
+      slot.set(tileKeyString(key), keys.length);
       keys.push(key);
     }
   }
@@ -76,7 +78,7 @@ async function readHashesFromTiles(
     });
   }
   return located.map((place, i) => {
-    const tile = tiles[slot.get(keyOf(place.key))!];
+    const tile = tiles[slot.get(tileKeyString(place.key))!];
     return hashInTile(tile, place, nodes[i]!);
   });
 }
@@ -123,16 +125,17 @@ function hashInTile(tile: Uint8Array | undefined, place: NodeInTile, node: NodeI
 
 /** Root of the perfect subtree over `count` (a power of two) hashes of `tile` starting at hash `offset`. */
 function subtreeRoot(tile: Uint8Array, offset: number, count: number): Hash {
-  const at = (i: number): Hash => tile.subarray((offset + i) * HASH_SIZE, (offset + i + 1) * HASH_SIZE);
+  const start = offset * HASH_SIZE;
   // A copy, so the caller never holds a view into the source's tile.
-  if (count === 1) return copyBytes(at(0));
-  // Pairwise, level by level: count - 1 node hashes.
-  let row: Hash[] = [];
-  for (let i = 0; i < count; i += 2) row.push(nodeHash(at(i), at(i + 1)));
-  while (row.length > 1) {
-    const next: Hash[] = [];
-    for (let i = 0; i < row.length; i += 2) next.push(nodeHash(row[i]!, row[i + 1]!));
-    row = next;
+  if (count === 1) return copyBytes(tile, start, start + HASH_SIZE);
+  // Pairwise, level by level, reusing one row: count - 1 node hashes.
+  const row: Hash[] = [];
+  for (let i = 0; i < count; i += 2) {
+    const at = start + i * HASH_SIZE;
+    row.push(nodeHash(tile.subarray(at, at + HASH_SIZE), tile.subarray(at + HASH_SIZE, at + 2 * HASH_SIZE)));
+  }
+  for (let width = row.length; width > 1; width /= 2) {
+    for (let i = 0; i < width / 2; i++) row[i] = nodeHash(row[2 * i]!, row[2 * i + 1]!);
   }
   return row[0]!;
 }

@@ -26,6 +26,11 @@ export interface TileKey {
   readonly index: number;
 }
 
+/** A string key for maps of tiles: `<level>/<index>`. */
+export function tileKeyString(tile: TileKey): string {
+  return `${tile.level}/${tile.index}`;
+}
+
 /** A tile as C2SP names it: level, index and width (256 for a full tile, 1..255 for a partial one). */
 export interface TileId extends TileKey {
   /** Number of hashes in the tile, 1..256. */

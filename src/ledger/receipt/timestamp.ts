@@ -26,16 +26,14 @@ export function formatTimestamp(wallMs: number): string {
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-// 400 Gregorian years are exactly 146097 days; shifting by them keeps Date.UTC away from its 0..99 → 1900s rule.
-const FOUR_CENTURIES_MS = 146097 * 86400000;
 let lastParsed = '';
 let lastParsedMs = 0;
 
 /**
  * Milliseconds since the epoch of a receipt timestamp, or undefined when `ts` is not exactly the form
- * formatTimestamp produces for a real instant (RFC 3339 §5.6 `date-time` in UTC with three fractional digits;
- * month and day ranges per §5.7, no leap second, no 24:00). Checked by hand rather than through Date parsing:
- * this runs for every receipt read, and the last result is cached because neighbouring receipts share a ts.
+ * formatTimestamp produces for a real instant: RFC 3339 §5.6 `date-time` in UTC with three fractional digits,
+ * month and day ranges per §5.7, no leap second, no 24:00, not before 1970. Checked by hand rather than through
+ * Date parsing: this runs for every receipt read, and the last result is cached (neighbouring receipts share a ts).
  */
 export function parseTimestamp(ts: string): number | undefined {
   if (ts === lastParsed) return lastParsedMs;
@@ -46,11 +44,13 @@ export function parseTimestamp(ts: string): number | undefined {
   const hour = digits(ts, 11, 2);
   const minute = digits(ts, 14, 2);
   const second = digits(ts, 17, 2);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  // Receipts are never older than the Unix epoch, the start of formatTimestamp's range.
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number))) return undefined;
-  const ms =
-    Date.UTC(year + 400, month - 1, day, hour, minute, second, digits(ts, 20, 3)) - FOUR_CENTURIES_MS;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, digits(ts, 20, 3));
   lastParsed = ts;
   lastParsedMs = ms;
   return ms;

@@ -144,6 +144,12 @@ export function validateDraft(draft: unknown, options: ReceiptOptions = {}): Rec
 }
 
 /**
+ * Receipts returned by validateReceipt (and so by sealReceipt). They are deeply frozen copies, so they are still
+ * valid when encoded later and encodeReceipt can skip validating them again.
+ */
+const validated = new WeakSet<Receipt>();
+
+/**
  * Checks that `value` is a v1 receipt and returns a frozen copy whose members are in canonical order. Throws
  * `GOV_RECEIPT_SCHEMA` for another schema, `GOV_RECEIPT_INVALID` naming the field, `GOV_RECEIPT_TOO_LARGE`.
  */
@@ -152,12 +158,6 @@ export function validateReceipt(value: unknown, options: ValidateReceiptOptions 
   validated.add(receipt);
   return receipt;
 }
-
-/**
- * Receipts returned by validateReceipt (and so by sealReceipt). They are deeply frozen copies, so they are still
- * valid when encoded later and encodeReceipt can skip validating them again.
- */
-const validated = new WeakSet<Receipt>();
 
 /** True when `receipt` is a frozen copy made by validateReceipt (valid, members in canonical order). */
 export function isValidatedReceipt(receipt: Receipt): boolean {
@@ -222,6 +222,9 @@ export function checkReceipt(value: unknown, options: ValidateReceiptOptions = {
       tenant_id,
       ts,
     });
+  }
+  if (value.private_commitment === undefined) {
+    fail('private_commitment', 'must be absent or 64 lower-case hex characters, not undefined');
   }
   const private_commitment = checkPattern(
     'private_commitment',

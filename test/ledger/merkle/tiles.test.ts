@@ -10,9 +10,11 @@ import {
   tilePath,
   tilesBetween,
   tilesForAppend,
+  tileKeyString,
   tilesForSize,
   treeHash,
   type TileId,
+  type TileSource,
 } from '../../../src/ledger/merkle/index.js';
 import { makeLeaves, ReferenceTree } from './reference.js';
 
@@ -211,20 +213,29 @@ describe('tilesForAppend and the tile hash reader', () => {
     );
   });
 
-  it('reads the old partial tiles and the frontier in one call', async () => {
+  it('reads the old partial tile and the frontier tiles in one call', async () => {
     const store = new MemoryTileStore();
-    store.writeTiles((await tilesForAppend(0, tree.leaves.slice(0, 300), store)).tiles);
-    let calls = 0;
-    const counting = {
-      readHashes: (nodes: Parameters<MemoryTileStore['readHashes']>[0]) => {
-        calls++;
-        return store.readHashes(nodes);
+    const first = await tilesForAppend(0, tree.leaves.slice(0, 69_990), store);
+    store.writeTiles(first.tiles);
+    const asked: string[][] = [];
+    const counting: TileSource = {
+      readTiles: (keys) => {
+        asked.push(keys.map(tileKeyString));
+        return store.readTiles(keys);
       },
     };
-    const result = await tilesForAppend(300, tree.leaves.slice(300, 310), counting);
-    expect(calls).toBe(1);
-    expect(describeTiles(result.tiles.map((t) => t.tile))).toEqual(['tile/0/001.p/54']);
-    expect(result.frontier.root()).toEqual(tree.mth(0, 310));
+    const more = tree.leaves.slice(69_990, 70_000);
+    const result = await tilesForAppend(69_990, more, counting);
+    // Only level 0 changes (273 → 273 level-1 entries): its old partial tile 0/273 (102 hashes) is read, with
+    // the tiles holding the frontier of 69,990 leaves: node (16, 0) in 2/0, node (12, 16) in 1/1, the rest in 0/273.
+    expect(asked).toEqual([['0/273', '2/0', '1/1']]);
+    expect(describeTiles(result.tiles.map((t) => t.tile))).toEqual(['tile/0/273.p/112']);
+    expect(result.frontier.root()).toEqual(tree.mth(0, 70_000));
+    // With the frontier given, only the old partial tile is read.
+    asked.length = 0;
+    const again = await tilesForAppend(69_990, more, counting, first.frontier);
+    expect(asked).toEqual([['0/273']]);
+    expect(again.tiles).toEqual(result.tiles);
   });
 
   it('does nothing for an empty batch', async () => {
@@ -249,10 +260,21 @@ describe('tilesForAppend and the tile hash reader', () => {
   });
 
   it('fails with storeCorrupt naming the tile when a needed tile is missing', async () => {
-    const err = await caughtAsync(() => tilesForAppend(300, [tree.leaves[300]!], new MemoryTileStore()));
+    const frontier = (await tilesForAppend(0, tree.leaves.slice(0, 300), new MemoryTileStore())).frontier;
+    const err = await caughtAsync(() =>
+      tilesForAppend(300, [tree.leaves[300]!], new MemoryTileStore(), frontier),
+    );
     expect(err.code).toBe(LedgerErrors.storeCorrupt.code);
-    expect(err.details['where']).toBe('tile/0/001.p/1');
-    expect(err.details['problem']).toBe('tile is missing; it is needed for node (0, 256)');
+    expect(err.details).toEqual({
+      where: 'tile/0/001.p/44',
+      problem: 'tile is missing; the tree of size 300 needs it to grow',
+    });
+    // Without a frontier, the frontier read names the first missing tile.
+    const err2 = await caughtAsync(() => tilesForAppend(300, [tree.leaves[300]!], new MemoryTileStore()));
+    expect(err2.details).toEqual({
+      where: 'tile/1/000.p/1',
+      problem: 'tile is missing; it is needed for node (8, 0)',
+    });
   });
 
   it('with a tree size, refuses nodes that are not complete subtrees of that tree', async () => {
