@@ -333,12 +333,7 @@ export class Sequencer implements TimerTarget {
       if (dupKey !== null) inBatch.set(dupKey, ack);
       acks.push(ack);
     }
-    const appended = await tilesForAppend(
-      this.state.size,
-      leaves,
-      tileHashReader(this.tileSource(), this.state.size),
-      this.frontier,
-    );
+    const appended = await tilesForAppend(this.state.size, leaves, this.tileSource(), this.frontier);
     const tiles: StoredTile[] = appended.tiles.map((t) => ({
       level: t.tile.level,
       index: t.tile.index,
