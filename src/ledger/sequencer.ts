@@ -11,7 +11,6 @@ import {
   CompactRange,
   hashToHex,
   leafHash,
-  tileHashReader,
   tilesForAppend,
   type Hash,
 } from './merkle/index.js';
