@@ -5,8 +5,8 @@
 // Duplicate property names: JSON.parse keeps the last member silently. The byte comparison alone always catches
 // them: the canonical text of the parsed value has one member per distinct name, so it has fewer members than a
 // text with a duplicate and cannot be equal to it. What the comparison does not give is a useful message (the
-// first differing byte can sit far from the duplicate, e.g. `{"a":1,"a":1}` differs only at the second "a"), so
-// on failure the text is scanned for duplicates to name the property.
+// first differing byte can sit far from the duplicate: `{"a":1,"b":2,"a":3}` parses to {"a":3,"b":2}, which
+// differs at byte 5, the first value), so on failure the text is scanned for duplicates to name the property.
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { CanonicalFault, MAX_DEPTH, assertStringifyUnhooked, canonicalizeOrFault } from './canonicalize.js';
 import { describeByte, findDuplicateKey, firstDifference, invalidUtf8At } from './diagnose.js';

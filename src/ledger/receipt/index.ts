@@ -18,7 +18,9 @@ export {
   type ReceiptSeal,
   type ReceiptOptions,
 } from './types.js';
-export { validateDraft, validateReceipt, ledgerId, type ValidateReceiptOptions } from './validate.js';
+export { validateReceipt, type ValidateReceiptOptions } from './validate.js';
+export { validateDraft } from './draft.js';
+export { ledgerId } from './parts.js';
 export { sealReceipt } from './seal.js';
 export { encodeReceipt, decodeReceipt } from './codec.js';
 export { formatTimestamp, parseTimestamp, TimestampSequencer, MAX_TIMESTAMP_MS } from './timestamp.js';
