@@ -7,13 +7,7 @@
 // writer re-reads its state from the store before the next batch (docs/ledger/storage.md, "Group commit").
 import { GovernessError, LedgerErrors } from '../errors/index.js';
 import type { Clock, TimerHandle, TimerTarget } from '../runtime/clock/clock.js';
-import {
-  CompactRange,
-  hashToHex,
-  leafHash,
-  tilesForAppend,
-  type Hash,
-} from './merkle/index.js';
+import { CompactRange, hashToHex, leafHash, tilesForAppend, type Hash } from './merkle/index.js';
 import {
   GENESIS_PREV,
   Uuidv7Generator,
