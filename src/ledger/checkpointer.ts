@@ -12,7 +12,8 @@ import {
   type NoteSigner,
   type NoteVerifier,
 } from './checkpoint/index.js';
-import { consistencyProof, tileHashReader, verifyConsistency, type Hash } from './merkle/index.js';
+import { consistencyProof, verifyConsistency, type Hash } from './merkle/index.js';
+import { storeHashReader } from './store/tile-source.js';
 import type { LedgerStore, StoredCheckpoint } from './store/types.js';
 
 /** The log as the checkpointer sees it: its committed size and root, read together. */
@@ -124,11 +125,7 @@ export class Checkpointer implements TimerTarget {
         problem: `the stored note says size ${opened.checkpoint.size}`,
       });
     }
-    const reader = tileHashReader(
-      { readTiles: async (keys) => (await this.store.readTiles(keys)).map((t) => t ?? undefined) },
-      size,
-    );
-    const proof = await consistencyProof(last.size, size, reader);
+    const proof = await consistencyProof(last.size, size, storeHashReader(this.store, size));
     verifyConsistency(last.size, size, proof, opened.checkpoint.rootHash, root);
   }
 

@@ -20,11 +20,11 @@ import {
   hashToHex,
   inclusionProof,
   leafHash,
-  tileHashReader,
   type HashReader,
 } from './merkle/index.js';
 import { decodeReceipt, type Receipt, type ReceiptDraft, type ReceiptOptions } from './receipt/index.js';
 import { Sequencer, type AppendAck, type AppendOptions, type GroupCommitOptions } from './sequencer.js';
+import { storeHashReader } from './store/tile-source.js';
 import type { LedgerStore, ReceiptQuery, StoredCheckpoint, StoredEntry } from './store/types.js';
 
 /** How to open a ledger. */
@@ -246,10 +246,7 @@ export class Ledger implements AsyncDisposable {
   }
 
   private reader(size: number): HashReader {
-    return tileHashReader(
-      { readTiles: async (keys) => (await this.store.readTiles(keys)).map((t) => t ?? undefined) },
-      size,
-    );
+    return storeHashReader(this.store, size);
   }
 
   private record(e: StoredEntry): LedgerRecord {

@@ -34,6 +34,7 @@ import type {
   StoredPrivate,
   StoredTile,
 } from './store/types.js';
+import { tileSourceOf } from './store/tile-source.js';
 
 /** Tuning of the group commit. */
 export interface GroupCommitOptions {
@@ -114,7 +115,7 @@ export class Sequencer implements TimerTarget {
     options: GroupCommitOptions = {},
   ): Promise<Sequencer> {
     const state = await store.open();
-    return new Sequencer(store, clock, state, await frontierOf(store, state), receiptOptions, options);
+    return new Sequencer(store, clock, state, frontierOf(state), receiptOptions, options);
   }
 
   /** Receipts committed so far (the global log's size). */
@@ -231,7 +232,7 @@ export class Sequencer implements TimerTarget {
   private async resync(): Promise<void> {
     this.heads.clear();
     this.state = await this.store.open();
-    this.frontier = await frontierOf(this.store, this.state);
+    this.frontier = frontierOf(this.state);
     this.stale = false;
   }
 
@@ -326,7 +327,7 @@ export class Sequencer implements TimerTarget {
       if (dupKey !== null) inBatch.set(dupKey, ack);
       acks.push(ack);
     }
-    const appended = await tilesForAppend(this.state.size, leaves, this.tileSource(), this.frontier);
+    const appended = await tilesForAppend(this.state.size, leaves, tileSourceOf(this.store), this.frontier);
     const tiles: StoredTile[] = appended.tiles.map((t) => ({
       level: t.tile.level,
       index: t.tile.index,
@@ -347,14 +348,6 @@ export class Sequencer implements TimerTarget {
       rows,
     };
     return { batch, frontier: appended.frontier, heads: newHeads, acks };
-  }
-
-  private tileSource(): {
-    readTiles(keys: readonly { level: number; index: number }[]): Promise<(Uint8Array | undefined)[]>;
-  } {
-    return {
-      readTiles: async (keys) => (await this.store.readTiles(keys)).map((t) => t ?? undefined),
-    };
   }
 
   private async findDuplicates(reqs: Request[]): Promise<Map<string, AppendAck>> {
@@ -385,7 +378,7 @@ interface Sealed {
   readonly acks: AppendAck[];
 }
 
-async function frontierOf(store: LedgerStore, state: StoredLogState): Promise<CompactRange> {
+function frontierOf(state: StoredLogState): CompactRange {
   if (state.size === 0) return CompactRange.empty();
   const f = CompactRange.fromBytes(state.frontier, 'stored log state');
   if (f.size !== state.size) {
@@ -394,7 +387,6 @@ async function frontierOf(store: LedgerStore, state: StoredLogState): Promise<Co
       problem: `frontier covers ${f.size} leaves, the log has ${state.size}`,
     });
   }
-  void store;
   return f;
 }
 

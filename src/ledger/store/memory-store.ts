@@ -16,6 +16,7 @@ import type {
   TableDef,
 } from './types.js';
 import { matchesQuery, tileKey } from './query.js';
+import { checkContinuity } from './sql-schema.js';
 
 /** A LedgerStore held in memory; nothing survives the process. */
 export class MemoryStore implements LedgerStore {
@@ -167,24 +168,4 @@ export class MemoryStore implements LedgerStore {
   }
 
   async close(): Promise<void> {}
-}
-
-/** Refuses a batch that does not continue the log exactly where it ends (a second writer, a lost batch). */
-export function checkContinuity(size: number, batch: CommitBatch, store: string): void {
-  let expected = size;
-  for (const e of batch.entries) {
-    if (e.index !== expected) {
-      throw new GovernessError(LedgerErrors.storeFailed, {
-        store,
-        problem: `batch entry has index ${e.index}, expected ${expected} (is another writer appending?)`,
-      });
-    }
-    expected++;
-  }
-  if (batch.state.size !== expected) {
-    throw new GovernessError(LedgerErrors.storeFailed, {
-      store,
-      problem: `batch declares log size ${batch.state.size}, its entries end at ${expected}`,
-    });
-  }
 }

@@ -5,9 +5,17 @@
 // Tables live in their own schema (default `governess`), so tests can use a throwaway schema each.
 import pg from 'pg';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
-import { checkContinuity } from './memory-store.js';
 import { SideTables } from './side-tables.js';
-import { checkStatus, STORAGE_SCHEMA_VERSION } from './sqlite-store.js';
+import {
+  ENTRY_COLUMNS,
+  ENTRY_FROM,
+  STORAGE_SCHEMA_VERSION,
+  checkContinuity,
+  checkStatus,
+  ledgerDdl,
+  querySql,
+  sideTableDdl,
+} from './sql-schema.js';
 import type {
   CommitBatch,
   LedgerStore,
@@ -24,31 +32,8 @@ import type {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function ddl(schema: string): string {
-  return `
-CREATE SCHEMA IF NOT EXISTS ${schema};
-SET search_path TO ${schema};
-CREATE TABLE IF NOT EXISTS gov_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS gov_log_state (id INTEGER PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL,
-  frontier BYTEA NOT NULL, last_ts BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS gov_ledgers (ledger_no BIGSERIAL PRIMARY KEY, ledger TEXT NOT NULL UNIQUE,
-  governor TEXT NOT NULL, sku TEXT NOT NULL, tenant TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS gov_ledgers_tenant ON gov_ledgers (tenant);
-CREATE INDEX IF NOT EXISTS gov_ledgers_sku ON gov_ledgers (sku);
-CREATE TABLE IF NOT EXISTS gov_receipts (idx BIGINT PRIMARY KEY, ledger_no BIGINT NOT NULL,
-  seq BIGINT NOT NULL, ts BIGINT NOT NULL, rid TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,
-  idem TEXT, bytes BYTEA NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_ledger ON gov_receipts (ledger_no, seq);
-CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_rid ON gov_receipts (rid);
-CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_idem ON gov_receipts (ledger_no, idem) WHERE idem IS NOT NULL;
-CREATE TABLE IF NOT EXISTS gov_tiles (level INTEGER NOT NULL, idx BIGINT NOT NULL, hashes BYTEA NOT NULL,
-  PRIMARY KEY (level, idx));
-CREATE TABLE IF NOT EXISTS gov_checkpoints (size BIGINT PRIMARY KEY, ts BIGINT NOT NULL, note TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS gov_private (idx BIGINT PRIMARY KEY, salt BYTEA NOT NULL, payload BYTEA NOT NULL);
-`;
+  return `CREATE SCHEMA IF NOT EXISTS ${schema};\nSET search_path TO ${schema};\n${ledgerDdl('postgres')}`;
 }
-
-const ENTRY_COLUMNS = 'r.idx, l.ledger, r.seq, r.ts, r.rid, r.status, r.reason, r.idem, r.bytes';
-const FROM = 'gov_receipts r JOIN gov_ledgers l ON l.ledger_no = r.ledger_no';
 
 interface EntryRow {
   idx: string;
@@ -113,7 +98,7 @@ export class PostgresStore implements LedgerStore {
       await writer.query('SELECT pg_advisory_lock(hashtext($1))', [`governess-ddl:${this.schema}`]);
       try {
         await writer.query(ddl(this.schema));
-        for (const def of this.tables.all()) await writer.query(sideTableDdl(def));
+        for (const def of this.tables.all()) await writer.query(sideTableDdl(def, 'postgres'));
         const v = await writer.query<{ value: string }>('SELECT value FROM gov_meta WHERE key = $1', [
           'schema_version',
         ]);
@@ -239,61 +224,42 @@ export class PostgresStore implements LedgerStore {
 
   async lastOfLedger(ledger: string): Promise<StoredEntry | null> {
     const rows = await this.read(
-      `SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE l.ledger = $1 ORDER BY r.seq DESC LIMIT 1`,
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE l.ledger = $1 ORDER BY r.seq DESC LIMIT 1`,
       [ledger],
     );
     return rows[0] ?? null;
   }
 
   async findByIdempotencyKey(ledger: string, key: string): Promise<StoredEntry | null> {
-    const rows = await this.read(`SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE l.ledger = $1 AND r.idem = $2`, [
-      ledger,
-      key,
-    ]);
+    const rows = await this.read(
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE l.ledger = $1 AND r.idem = $2`,
+      [ledger, key],
+    );
     return rows[0] ?? null;
   }
 
   async findByReceiptId(receiptId: string): Promise<StoredEntry | null> {
-    const rows = await this.read(`SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.rid = $1`, [receiptId]);
+    const rows = await this.read(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.rid = $1`, [receiptId]);
     return rows[0] ?? null;
   }
 
   async readRange(from: number, to: number): Promise<StoredEntry[]> {
-    return this.read(`SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.idx >= $1 AND r.idx < $2 ORDER BY r.idx`, [
-      from,
-      to,
-    ]);
+    return this.read(
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.idx >= $1 AND r.idx < $2 ORDER BY r.idx`,
+      [from, to],
+    );
   }
 
   async readLedger(ledger: string, fromSeq: number, limit: number): Promise<StoredEntry[]> {
     return this.read(
-      `SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE l.ledger = $1 AND r.seq >= $2 ORDER BY r.seq LIMIT $3`,
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE l.ledger = $1 AND r.seq >= $2 ORDER BY r.seq LIMIT $3`,
       [ledger, fromSeq, limit],
     );
   }
 
   async query(q: ReceiptQuery): Promise<StoredEntry[]> {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    const add = (clause: string, v: SqlValue): void => {
-      params.push(v);
-      where.push(`${clause} $${params.length}`);
-    };
-    if (q.ledger !== undefined) add('l.ledger =', q.ledger);
-    if (q.tenant !== undefined) add('l.tenant =', q.tenant);
-    if (q.sku !== undefined) add('l.sku =', q.sku);
-    if (q.governor !== undefined) add('l.governor =', q.governor);
-    if (q.status !== undefined) add('r.status =', q.status);
-    if (q.reasonCode !== undefined) add('r.reason =', q.reasonCode);
-    if (q.fromMs !== undefined) add('r.ts >=', q.fromMs);
-    if (q.toMs !== undefined) add('r.ts <', q.toMs);
-    if (q.afterIndex !== undefined) add('r.idx >', q.afterIndex);
-    params.push(q.limit);
-    const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
-    return this.read(
-      `SELECT ${ENTRY_COLUMNS} FROM ${FROM}${filter} ORDER BY r.idx LIMIT $${params.length}`,
-      params,
-    );
+    const { sql, params } = querySql(q, 'postgres');
+    return this.read(sql, params);
   }
 
   async readTiles(ids: readonly { level: number; index: number }[]): Promise<(Uint8Array | null)[]> {
@@ -453,12 +419,6 @@ function buf(b: Uint8Array): Buffer {
 
 function toParam(v: SqlValue): string | number | Buffer | null {
   return v instanceof Uint8Array ? buf(v) : v;
-}
-
-function sideTableDdl(def: TableDef): string {
-  const types = { text: 'TEXT', integer: 'BIGINT', blob: 'BYTEA' } as const;
-  const cols = Object.entries(def.columns).map(([c, t]) => `${c} ${types[t]}`);
-  return `CREATE TABLE IF NOT EXISTS gov_x_${def.name} (${cols.join(', ')}, PRIMARY KEY (${def.primaryKey.join(', ')}))`;
 }
 
 function toEntry(r: EntryRow): StoredEntry {

@@ -10,7 +10,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
-import { checkContinuity } from './memory-store.js';
+import {
+  ENTRY_COLUMNS,
+  ENTRY_FROM,
+  STORAGE_SCHEMA_VERSION,
+  checkContinuity,
+  checkStatus,
+  ledgerDdl,
+  querySql,
+  sideTableDdl,
+} from './sql-schema.js';
 import { SideTables } from './side-tables.js';
 import type {
   CommitBatch,
@@ -24,32 +33,6 @@ import type {
   StoredPrivate,
   TableDef,
 } from './types.js';
-
-/** Version of the table layout; a database with another version is refused, never guessed at. */
-export const STORAGE_SCHEMA_VERSION = '1';
-
-const DDL = `
-CREATE TABLE IF NOT EXISTS gov_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS gov_log_state (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
-  frontier BLOB NOT NULL, last_ts INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS gov_ledgers (ledger_no INTEGER PRIMARY KEY, ledger TEXT NOT NULL UNIQUE,
-  governor TEXT NOT NULL, sku TEXT NOT NULL, tenant TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS gov_ledgers_tenant ON gov_ledgers (tenant);
-CREATE INDEX IF NOT EXISTS gov_ledgers_sku ON gov_ledgers (sku);
-CREATE TABLE IF NOT EXISTS gov_receipts (idx INTEGER PRIMARY KEY, ledger_no INTEGER NOT NULL,
-  seq INTEGER NOT NULL, ts INTEGER NOT NULL, rid TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL,
-  idem TEXT, bytes BLOB NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_ledger ON gov_receipts (ledger_no, seq);
-CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_rid ON gov_receipts (rid);
-CREATE UNIQUE INDEX IF NOT EXISTS gov_receipts_idem ON gov_receipts (ledger_no, idem) WHERE idem IS NOT NULL;
-CREATE TABLE IF NOT EXISTS gov_tiles (level INTEGER NOT NULL, idx INTEGER NOT NULL, hashes BLOB NOT NULL,
-  PRIMARY KEY (level, idx)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS gov_checkpoints (size INTEGER PRIMARY KEY, ts INTEGER NOT NULL, note TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS gov_private (idx INTEGER PRIMARY KEY, salt BLOB NOT NULL, payload BLOB NOT NULL);
-`;
-
-const ENTRY_COLUMNS = 'r.idx, l.ledger, r.seq, r.ts, r.rid, r.status, r.reason, r.idem, r.bytes';
-const FROM = 'gov_receipts r JOIN gov_ledgers l ON l.ledger_no = r.ledger_no';
 
 interface EntryRow {
   idx: number;
@@ -100,8 +83,8 @@ export class SqliteStore implements LedgerStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
-      db.exec(DDL);
-      for (const def of this.tables.all()) db.exec(sideTableDdl(def));
+      db.exec(ledgerDdl('sqlite'));
+      for (const def of this.tables.all()) db.exec(sideTableDdl(def, 'sqlite'));
       const version = db.prepare('SELECT value FROM gov_meta WHERE key = ?').get('schema_version') as
         { value: string } | undefined;
       if (version === undefined) {
@@ -186,7 +169,7 @@ export class SqliteStore implements LedgerStore {
     const no = this.findLedgerNo(ledger);
     if (no === null) return null;
     const row = this.stmt(
-      `SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.ledger_no = ? ORDER BY r.seq DESC LIMIT 1`,
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.ledger_no = ? ORDER BY r.seq DESC LIMIT 1`,
     ).get(no) as EntryRow | undefined;
     return row === undefined ? null : toEntry(row);
   }
@@ -194,22 +177,21 @@ export class SqliteStore implements LedgerStore {
   async findByIdempotencyKey(ledger: string, key: string): Promise<StoredEntry | null> {
     const no = this.findLedgerNo(ledger);
     if (no === null) return null;
-    const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.ledger_no = ? AND r.idem = ?`).get(
-      no,
-      key,
-    ) as EntryRow | undefined;
+    const row = this.stmt(
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.ledger_no = ? AND r.idem = ?`,
+    ).get(no, key) as EntryRow | undefined;
     return row === undefined ? null : toEntry(row);
   }
 
   async findByReceiptId(receiptId: string): Promise<StoredEntry | null> {
-    const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.rid = ?`).get(receiptId) as
+    const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.rid = ?`).get(receiptId) as
       EntryRow | undefined;
     return row === undefined ? null : toEntry(row);
   }
 
   async readRange(from: number, to: number): Promise<StoredEntry[]> {
     const rows = this.stmt(
-      `SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.idx >= ? AND r.idx < ? ORDER BY r.idx`,
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.idx >= ? AND r.idx < ? ORDER BY r.idx`,
     ).all(from, to) as EntryRow[];
     return rows.map(toEntry);
   }
@@ -218,32 +200,17 @@ export class SqliteStore implements LedgerStore {
     const no = this.findLedgerNo(ledger);
     if (no === null) return [];
     const rows = this.stmt(
-      `SELECT ${ENTRY_COLUMNS} FROM ${FROM} WHERE r.ledger_no = ? AND r.seq >= ? ORDER BY r.seq LIMIT ?`,
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.ledger_no = ? AND r.seq >= ? ORDER BY r.seq LIMIT ?`,
     ).all(no, fromSeq, limit) as EntryRow[];
     return rows.map(toEntry);
   }
 
   async query(q: ReceiptQuery): Promise<StoredEntry[]> {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    const add = (clause: string, v: SqlValue): void => {
-      where.push(clause);
-      params.push(v);
-    };
-    if (q.ledger !== undefined) add('l.ledger = ?', q.ledger);
-    if (q.tenant !== undefined) add('l.tenant = ?', q.tenant);
-    if (q.sku !== undefined) add('l.sku = ?', q.sku);
-    if (q.governor !== undefined) add('l.governor = ?', q.governor);
-    if (q.status !== undefined) add('r.status = ?', q.status);
-    if (q.reasonCode !== undefined) add('r.reason = ?', q.reasonCode);
-    if (q.fromMs !== undefined) add('r.ts >= ?', q.fromMs);
-    if (q.toMs !== undefined) add('r.ts < ?', q.toMs);
-    if (q.afterIndex !== undefined) add('r.idx > ?', q.afterIndex);
-    const sql = `SELECT ${ENTRY_COLUMNS} FROM ${FROM}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY r.idx LIMIT ?`;
+    const { sql, params } = querySql(q, 'sqlite');
     return (
       this.handle()
         .prepare(sql)
-        .all(...params, q.limit) as EntryRow[]
+        .all(...params) as EntryRow[]
     ).map(toEntry);
   }
 
@@ -356,21 +323,6 @@ export class SqliteStore implements LedgerStore {
   private failed(problem: string, cause?: unknown): GovernessError {
     return new GovernessError(LedgerErrors.storeFailed, { store: `sqlite ${this.path}`, problem }, { cause });
   }
-}
-
-function sideTableDdl(def: TableDef): string {
-  const types = { text: 'TEXT', integer: 'INTEGER', blob: 'BLOB' } as const;
-  const cols = Object.entries(def.columns).map(([c, t]) => `${c} ${types[t]}`);
-  return `CREATE TABLE IF NOT EXISTS gov_x_${def.name} (${cols.join(', ')}, PRIMARY KEY (${def.primaryKey.join(', ')}))`;
-}
-
-/** A stored status column that is neither value means the file was altered or damaged. */
-export function checkStatus(status: string, index: number): 'accept' | 'refuse' {
-  if (status === 'accept' || status === 'refuse') return status;
-  throw new GovernessError(LedgerErrors.storeCorrupt, {
-    where: `receipt index ${index}`,
-    problem: `status column holds ${JSON.stringify(status)}`,
-  });
 }
 
 function toEntry(r: EntryRow): StoredEntry {

@@ -38,18 +38,6 @@ export async function verifyStore(store: LedgerStore, options: VerifyStoreOption
       return toReport(v, notes, null);
     }
   }
-  const chunk = options.chunk ?? 10_000;
-  let trustedRoot: Hash | null = trusted !== null && trusted.size === 0 ? v.root() : null;
-  for (let i = 0; ; i += chunk) {
-    const rows = await store.readRange(i, i + chunk);
-    for (const e of rows) {
-      v.add(e.index, e.bytes, `receipt index ${e.index}`);
-      if (trusted !== null && v.size === trusted.size) trustedRoot = v.root();
-    }
-    if (rows.length < chunk) break;
-  }
-  if (state.size !== v.size) v.fail('log state', `says ${state.size} receipts, ${v.size} are stored`);
-
   const latest = await store.latestCheckpoint();
   let cp: Checkpoint | null = null;
   if (latest === null) {
@@ -59,12 +47,6 @@ export async function verifyStore(store: LedgerStore, options: VerifyStoreOption
       cp = openCheckpoint(latest.note, options.keys, {
         where: `stored checkpoint ${latest.size}`,
       }).checkpoint;
-      if (cp.size > v.size) {
-        v.fail(
-          `stored checkpoint ${cp.size}`,
-          `covers ${cp.size} receipts, only ${v.size} are stored: receipts were removed`,
-        );
-      }
     } catch (err) {
       v.fail(
         `stored checkpoint ${latest.size}`,
@@ -73,15 +55,34 @@ export async function verifyStore(store: LedgerStore, options: VerifyStoreOption
       );
     }
   }
-  // The latest checkpoint usually covers everything stored; when the log grew after it, recompute its root.
-  if (cp !== null && cp.size <= v.size) {
-    const root = cp.size === v.size ? v.root() : await rootAt(store, cp.size, chunk);
-    if (!hashesEqual(root, cp.rootHash)) {
-      v.fail(
-        `stored checkpoint ${cp.size}`,
-        `signed root ${hashToHex(cp.rootHash)} differs from the stored receipts' root ${hashToHex(root)}`,
-      );
+
+  // One pass over the receipts, taking the roots at the two checkpoint sizes on the way.
+  const chunk = options.chunk ?? 10_000;
+  const rootAt = (size: number | undefined): Hash | null => (size === v.size ? v.root() : null);
+  let trustedRoot = rootAt(trusted?.size);
+  let cpRoot = rootAt(cp?.size);
+  for (let i = 0; ; i += chunk) {
+    const rows = await store.readRange(i, i + chunk);
+    for (const e of rows) {
+      v.add(e.index, e.bytes, `receipt index ${e.index}`);
+      trustedRoot ??= rootAt(trusted?.size);
+      cpRoot ??= rootAt(cp?.size);
     }
+    if (rows.length < chunk) break;
+  }
+  if (state.size !== v.size) v.fail('log state', `says ${state.size} receipts, ${v.size} are stored`);
+
+  if (cp !== null && cp.size > v.size) {
+    v.fail(
+      `stored checkpoint ${cp.size}`,
+      `covers ${cp.size} receipts, only ${v.size} are stored: receipts were removed`,
+    );
+  }
+  if (cp !== null && cpRoot !== null && !hashesEqual(cpRoot, cp.rootHash)) {
+    v.fail(
+      `stored checkpoint ${cp.size}`,
+      `signed root ${hashToHex(cp.rootHash)} differs from the stored receipts' root ${hashToHex(cpRoot)}`,
+    );
   }
   if (trusted !== null) {
     if (trusted.size > v.size) {
@@ -97,14 +98,6 @@ export async function verifyStore(store: LedgerStore, options: VerifyStoreOption
     }
   }
   return toReport(v, notes, cp);
-}
-
-async function rootAt(store: LedgerStore, size: number, chunk: number): Promise<Hash> {
-  const v = new LogVerifier();
-  for (let i = 0; i < size; i += chunk) {
-    for (const e of await store.readRange(i, Math.min(size, i + chunk))) v.add(e.index, e.bytes);
-  }
-  return v.root();
 }
 
 function toReport(v: LogVerifier, notes: string[], cp: Checkpoint | null): VerifyReport {
