@@ -50,6 +50,8 @@ export interface GroupCommitOptions {
 export interface AppendOptions {
   /** Side-table writes committed in the same transaction as the receipt (durable state, timers...). */
   readonly rows?: readonly RowWrite[];
+  /** Log indexes whose private payload (salt and payload) is deleted in the same transaction (erasure). */
+  readonly erase?: readonly number[];
 }
 
 /** What an append resolves with, once its batch is committed. */
@@ -68,6 +70,7 @@ interface Request {
   readonly draft: ReceiptDraft;
   readonly ledger: string;
   readonly rows: readonly RowWrite[];
+  readonly erase: readonly number[];
   readonly resolve: (ack: AppendAck) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -140,7 +143,14 @@ export class Sequencer implements TimerTarget {
     if (options.rows !== undefined) this.store.checkRows(options.rows);
     const ledger = ledgerId(draft.governor, draft.sku_id, draft.tenant_id);
     return new Promise<AppendAck>((resolve, reject) => {
-      this.pending.push({ draft, ledger, rows: options.rows ?? [], resolve, reject });
+      this.pending.push({
+        draft,
+        ledger,
+        rows: options.rows ?? [],
+        erase: options.erase ?? [],
+        resolve,
+        reject,
+      });
       this.kick();
     });
   }
@@ -269,6 +279,7 @@ export class Sequencer implements TimerTarget {
     const leaves: Hash[] = [];
     const privates: StoredPrivate[] = [];
     const rows: RowWrite[] = [];
+    const erase: number[] = [];
     const newLedgers = new Map<string, LedgerParts>();
     const acks: AppendAck[] = [];
     const inBatch = new Map<string, AppendAck>();
@@ -323,6 +334,7 @@ export class Sequencer implements TimerTarget {
       });
       leaves.push(leaf);
       rows.push(...r.rows);
+      erase.push(...r.erase);
       newHeads.set(r.ledger, { seq: receipt.ledger_seq, hash: ack.leafHash });
       if (dupKey !== null) inBatch.set(dupKey, ack);
       acks.push(ack);
@@ -344,7 +356,7 @@ export class Sequencer implements TimerTarget {
         lastTsMs: entries.length > 0 ? wall : this.state.lastTsMs,
       },
       privates,
-      erase: [],
+      erase,
       rows,
     };
     return { batch, frontier: appended.frontier, heads: newHeads, acks };
