@@ -37,6 +37,7 @@ export class Checkpointer implements TimerTarget {
   private ownVerifier: NoteVerifier | null = null;
   /** Anchor publications that failed (the checkpoint itself is stored; the next one is pushed again). */
   readonly anchorFailures: AnchorFailure[] = [];
+  private readonly listeners = new Set<(cp: StoredCheckpoint) => void>();
 
   constructor(
     private readonly store: LedgerStore,
@@ -55,6 +56,12 @@ export class Checkpointer implements TimerTarget {
   /** The verifier key matching the signer (publish it). */
   get verifierKey(): string {
     return this.signer.verifierKey;
+  }
+
+  /** Calls `listener` with each new checkpoint once it is stored and anchored; returns the unsubscribe function. */
+  onCheckpoint(listener: (cp: StoredCheckpoint) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Starts signing every intervalMs (when the tree grew). */
@@ -111,6 +118,7 @@ export class Checkpointer implements TimerTarget {
         });
       }
     }
+    for (const listener of this.listeners) listener(cp);
     return cp;
   }
 

@@ -120,6 +120,16 @@ export class Ledger implements AsyncDisposable {
     return this.checkpointer.anchorFailures;
   }
 
+  /** Calls `listener` with each new signed checkpoint once stored and anchored; returns the unsubscribe function. */
+  onCheckpoint(listener: (cp: StoredCheckpoint) => void): () => void {
+    return this.checkpointer.onCheckpoint(listener);
+  }
+
+  /** Calls `listener(size)` after every commit with the new log size; returns the unsubscribe function. */
+  onCommit(listener: (size: number) => void): () => void {
+    return this.sequencer.onCommit(listener);
+  }
+
   /** Appends a receipt; resolves after its batch is committed (see docs/ledger/storage.md). */
   append(draft: ReceiptDraft, options?: AppendOptions): Promise<AppendAck> {
     return this.sequencer.append(draft, options);

@@ -1,46 +1,52 @@
-// The single writer of a ledger database: group commit. Appends queue here; a batch (up to maxBatch receipts,
-// gathered for at most maxDelayMs while the writer is idle, or whatever queued while the previous batch was
-// committing) is sealed in memory — ledger_seq, prev, ts, receipt_id, canonical bytes, leaf hash, Merkle tiles
-// — and written in ONE store transaction. Every append's promise settles only after that COMMIT: resolved if it
-// committed, rejected (all of them) if it did not. In-memory state (ledger heads, the Merkle frontier, the
-// partial tiles) advances only after COMMIT, so a failed batch leaves nothing half-applied; after a failure the
-// writer re-reads its state from the store before the next batch (docs/ledger/storage.md, "Group commit").
+// The single writer of a ledger database: group commit, pipelined. Appends queue here. A batch (up to maxBatch
+// receipts, or whatever queued within maxDelayMs) is SEALED in memory — ledger_seq, prev, ts, receipt_id,
+// canonical bytes, leaf hash, Merkle tiles — on top of the committed log plus every batch sealed before it, and
+// then COMMITTED: while the store commits one group, the next batches are sealed, and when it is done every
+// sealed batch waiting (up to maxCommit receipts) goes into the next transaction. Every append's promise settles
+// only after the COMMIT that carries it: resolved if it committed, rejected (all of that group) if not; batches
+// sealed on top of a failed group are unsealed and sealed again after the writer re-reads its state from the
+// store. The committed view (size, root: what checkpoints sign) advances only after COMMIT
+// (docs/ledger/storage.md, "Group commit").
 import { GovernessError, LedgerErrors } from '../errors/index.js';
 import type { Clock, TimerHandle, TimerTarget } from '../runtime/clock/clock.js';
-import { CompactRange, hashToHex, leafHash, tilesForAppend, type Hash } from './merkle/index.js';
 import {
-  GENESIS_PREV,
+  CompactRange,
+  hashToHex,
+  leafHash,
+  tileKeyString,
+  type Hash,
+  type TileSource,
+} from './merkle/index.js';
+import {
   Uuidv7Generator,
   decodeReceipt,
-  encodeReceipt,
-  formatTimestamp,
   ledgerId,
-  newSalt,
-  privateCommitmentOfBytes,
-  privatePayloadBytes,
-  sealReceipt,
   validateDraft,
-  type Receipt,
   type ReceiptDraft,
   type ReceiptOptions,
 } from './receipt/index.js';
-import type {
-  CommitBatch,
-  LedgerParts,
-  LedgerStore,
-  RowWrite,
-  StoredEntry,
-  StoredLogState,
-  StoredPrivate,
-  StoredTile,
-} from './store/types.js';
+import {
+  idempotencyKeyOf,
+  mergeBatches,
+  sealBatch,
+  type AppendAck,
+  type ChainHead,
+  type SealRequest,
+  type SealView,
+  type SealedBatch,
+} from './seal-batch.js';
+import type { LedgerStore, RowWrite, StoredLogState } from './store/types.js';
 import { tileSourceOf } from './store/tile-source.js';
+
+export type { AppendAck } from './seal-batch.js';
 
 /** Tuning of the group commit. */
 export interface GroupCommitOptions {
-  /** Most receipts per transaction (default 256, one tile). */
+  /** Most receipts per sealed batch (default 256, one tile). */
   readonly maxBatch?: number;
-  /** How long an idle writer waits for more appends before committing (default 2 ms; 0 = next macrotask). */
+  /** Most receipts per store transaction: sealed batches that waited for the store go in together (default 4096). */
+  readonly maxCommit?: number;
+  /** How long appends gather before a partial batch is sealed (default 2 ms; 0 = next macrotask). */
   readonly maxDelayMs?: number;
   /** Ledger heads kept in memory (default 100,000); others are read from the store when next appended to. */
   readonly headCacheSize?: number;
@@ -54,46 +60,53 @@ export interface AppendOptions {
   readonly erase?: readonly number[];
 }
 
-/** What an append resolves with, once its batch is committed. */
-export interface AppendAck {
-  /** The stored receipt. */
-  readonly receipt: Receipt;
-  /** Its position in the global Merkle log. */
-  readonly index: number;
-  /** Its RFC 6962 leaf hash, hex. */
-  readonly leafHash: string;
-  /** True when the idempotency key matched an earlier receipt: that one is returned, nothing was written. */
-  readonly duplicate: boolean;
-}
-
-interface Request {
-  readonly draft: ReceiptDraft;
-  readonly ledger: string;
-  readonly rows: readonly RowWrite[];
-  readonly erase: readonly number[];
+interface Request extends SealRequest {
   readonly resolve: (ack: AppendAck) => void;
   readonly reject: (err: unknown) => void;
 }
 
-interface Head {
-  readonly seq: number;
-  readonly hash: string;
+/** A sealed batch waiting for (or in) its commit. */
+interface InFlight {
+  readonly id: number;
+  readonly reqs: readonly Request[];
+  readonly sealed: SealedBatch;
+}
+
+/** Something sealed-but-uncommitted, remembered with the batch that wrote it. */
+interface Tentative<T> {
+  readonly value: T;
+  readonly batch: number;
 }
 
 /** The group-commit writer over one store. Create with `Sequencer.open`. */
 export class Sequencer implements TimerTarget {
   private pending: Request[] = [];
-  private committing = false;
+  /** Sealed batches not yet committed, oldest first; the first `committingCount` are in the store's hands. */
+  private sealedQueue: InFlight[] = [];
+  private committingCount = 0;
+  private sealing = false;
   private timer: TimerHandle | null = null;
+  /** A partial batch may be sealed (maxDelayMs passed since it started gathering, or a flush asked). */
+  private due = false;
   private stale = false;
   private closed = false;
-  private readonly heads = new Map<string, Head>();
+  /** Bumped when a commit fails: a seal that started before it is discarded. */
+  private epoch = 0;
+  private nextBatchId = 1;
+  /** The log after every sealed batch (what the next batch is sealed on). */
+  private tip: { size: number; lastTsMs: number; frontier: CompactRange };
+  private readonly heads = new Map<string, ChainHead>();
+  private readonly tentativeHeads = new Map<string, Tentative<ChainHead>>();
+  private readonly tentativeTiles = new Map<string, Tentative<Uint8Array>>();
+  private readonly tentativeKeys = new Map<string, Tentative<AppendAck>>();
   private readonly uuids = new Uuidv7Generator();
   private readonly maxBatch: number;
+  private readonly maxCommit: number;
   private readonly maxDelayMs: number;
   private readonly headCacheSize: number;
   private drained: (() => void)[] = [];
-  /** Number of committed batches (statistics). */
+  private readonly commitListeners = new Set<(size: number) => void>();
+  /** Number of committed store transactions (statistics). */
   batches = 0;
 
   private constructor(
@@ -105,9 +118,11 @@ export class Sequencer implements TimerTarget {
     options: GroupCommitOptions,
   ) {
     this.maxBatch = positiveInt(options.maxBatch ?? 256, 'maxBatch');
+    this.maxCommit = Math.max(this.maxBatch, positiveInt(options.maxCommit ?? 4096, 'maxCommit'));
     this.maxDelayMs = options.maxDelayMs ?? 2;
     if (!(this.maxDelayMs >= 0)) throw badOption('maxDelayMs', 'must be >= 0');
     this.headCacheSize = positiveInt(options.headCacheSize ?? 100_000, 'headCacheSize');
+    this.tip = { size: state.size, lastTsMs: state.lastTsMs, frontier };
   }
 
   /** Opens the store (creating its tables) and resumes after its last committed batch. */
@@ -129,6 +144,12 @@ export class Sequencer implements TimerTarget {
   /** The Merkle root of the committed log. */
   root(): Hash {
     return this.frontier.root();
+  }
+
+  /** Calls `listener(size)` after every commit with the new committed size; returns the unsubscribe function. */
+  onCommit(listener: (size: number) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   /**
@@ -157,12 +178,8 @@ export class Sequencer implements TimerTarget {
 
   /** Resolves when everything appended so far has been committed (or failed). */
   flush(): Promise<void> {
-    if (this.pending.length === 0 && !this.committing) return Promise.resolve();
-    if (this.timer !== null) {
-      this.clock.cancel(this.timer);
-      this.timer = null;
-      void this.run();
-    }
+    if (this.idle()) return Promise.resolve();
+    this.makeDue();
     return new Promise((resolve) => this.drained.push(resolve));
   }
 
@@ -175,21 +192,31 @@ export class Sequencer implements TimerTarget {
   /** @internal the maxDelayMs timer */
   onTimer(): void {
     this.timer = null;
-    void this.run();
+    this.makeDue();
+  }
+
+  // ---- scheduling ----
+
+  private idle(): boolean {
+    return this.pending.length === 0 && this.sealedQueue.length === 0 && !this.sealing;
+  }
+
+  private makeDue(): void {
+    if (this.timer !== null) this.clock.cancel(this.timer);
+    this.timer = null;
+    this.due = true;
+    this.pumpSeal();
   }
 
   private kick(): void {
-    if (this.committing) return; // the running loop takes it after the current batch
-    if (this.pending.length >= this.maxBatch) {
-      if (this.timer !== null) this.clock.cancel(this.timer);
-      this.timer = null;
-      void this.run();
+    if (this.pending.length >= this.maxBatch || this.due) {
+      this.pumpSeal();
     } else if (this.timer === null) {
       if (this.maxDelayMs === 0) {
         this.timer = { at: 0 };
         this.clock.defer(() => {
           this.timer = null;
-          void this.run();
+          this.makeDue();
         });
       } else {
         this.timer = this.clock.schedule(this.clock.now() + this.maxDelayMs, this, 0);
@@ -197,56 +224,185 @@ export class Sequencer implements TimerTarget {
     }
   }
 
-  private async run(): Promise<void> {
-    if (this.committing) return;
-    this.committing = true;
+  /** Sealed receipts waiting for the store: sealing stops at twice maxCommit so memory stays bounded. */
+  private uncommitted(): number {
+    let n = 0;
+    for (const f of this.sealedQueue) n += f.reqs.length;
+    return n;
+  }
+
+  private pumpSeal(): void {
+    if (this.sealing) return;
+    void this.sealLoop();
+  }
+
+  private async sealLoop(): Promise<void> {
+    this.sealing = true;
     try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.maxBatch);
-        await this.commitBatch(batch);
+      while (
+        this.pending.length > 0 &&
+        (this.due || this.pending.length >= this.maxBatch) &&
+        this.uncommitted() < 2 * this.maxCommit
+      ) {
+        const reqs = this.pending.splice(0, this.maxBatch);
+        if (this.pending.length === 0) this.due = false;
+        await this.sealOne(reqs);
       }
+      if (this.pending.length > 0 && !this.due && this.timer === null) this.kick();
     } finally {
-      this.committing = false;
-      const waiters = this.drained;
-      this.drained = [];
-      for (const w of waiters) w();
+      this.sealing = false;
+      this.settleIfIdle();
     }
   }
 
-  private async commitBatch(reqs: Request[]): Promise<void> {
-    let sealed: Sealed;
+  private async sealOne(reqs: Request[]): Promise<void> {
+    const epoch = this.epoch;
+    let sealed: SealedBatch;
     try {
       if (this.stale) await this.resync();
-      sealed = await this.seal(reqs);
-      await this.store.commit(sealed.batch);
+      sealed = await sealBatch(reqs, this.view(), this.clock.wallNow(), this.uuids, this.receiptOptions);
     } catch (err) {
-      // Whether or not the store applied anything, our view may now differ from it: re-read before going on.
-      this.stale = true;
-      const failure = GovernessError.is(err, LedgerErrors.badReceipt)
-        ? err
-        : new GovernessError(
-            LedgerErrors.appendFailed,
-            { problem: err instanceof Error ? err.message : String(err) },
-            { cause: err },
-          );
+      if (epoch !== this.epoch) {
+        this.pending.unshift(...reqs);
+        return;
+      }
+      // A read failed or a draft could not be sealed: nothing was applied anywhere, the tip is unchanged.
+      const failure = appendFailure(err);
       for (const r of reqs) r.reject(failure);
       return;
     }
+    if (epoch !== this.epoch) {
+      // A commit failed while this batch was being sealed on top of it: seal it again on the re-read state.
+      this.pending.unshift(...reqs);
+      return;
+    }
+    const id = this.nextBatchId++;
+    this.tip = {
+      size: sealed.batch.state.size,
+      lastTsMs: sealed.batch.state.lastTsMs,
+      frontier: sealed.frontier,
+    };
+    for (const [l, head] of sealed.heads) this.tentativeHeads.set(l, { value: head, batch: id });
+    for (const t of sealed.batch.tiles) {
+      this.tentativeTiles.set(tileKeyString(t), { value: t.hashes, batch: id });
+    }
+    for (const [k, ack] of sealed.keys) this.tentativeKeys.set(k, { value: ack, batch: id });
+    this.sealedQueue.push({ id, reqs, sealed });
+    this.pumpCommit();
+  }
+
+  private pumpCommit(): void {
+    if (this.committingCount > 0 || this.sealedQueue.length === 0) return;
+    let n = 0;
+    let count = 0;
+    for (const f of this.sealedQueue) {
+      if (count > 0 && n + f.reqs.length > this.maxCommit) break;
+      n += f.reqs.length;
+      count++;
+    }
+    this.committingCount = count;
+    void this.commitGroup(this.sealedQueue.slice(0, count));
+  }
+
+  private async commitGroup(group: InFlight[]): Promise<void> {
+    try {
+      await this.store.commit(mergeBatches(group.map((f) => f.sealed.batch)));
+    } catch (err) {
+      this.failGroup(group, err);
+      return;
+    } finally {
+      this.committingCount = 0;
+    }
+    this.sealedQueue.splice(0, group.length);
     this.batches++;
-    this.state = sealed.batch.state;
-    this.frontier = sealed.frontier;
-    for (const [ledger, head] of sealed.heads) this.remember(ledger, head);
-    for (const [i, ack] of sealed.acks.entries()) (reqs[i] as Request).resolve(ack);
+    for (const f of group) this.applyCommitted(f);
+    for (const f of group) f.sealed.acks.forEach((ack, i) => (f.reqs[i] as Request).resolve(ack));
+    for (const listener of this.commitListeners) listener(this.state.size);
+    this.pumpCommit();
+    this.pumpSeal();
+    this.settleIfIdle();
+  }
+
+  private applyCommitted(f: InFlight): void {
+    this.state = f.sealed.batch.state;
+    this.frontier = f.sealed.frontier;
+    for (const [l, head] of f.sealed.heads) {
+      this.remember(l, head);
+      if (this.tentativeHeads.get(l)?.batch === f.id) this.tentativeHeads.delete(l);
+    }
+    for (const t of f.sealed.batch.tiles) {
+      const k = tileKeyString(t);
+      if (this.tentativeTiles.get(k)?.batch === f.id) this.tentativeTiles.delete(k);
+    }
+    for (const k of f.sealed.keys.keys()) {
+      if (this.tentativeKeys.get(k)?.batch === f.id) this.tentativeKeys.delete(k);
+    }
+  }
+
+  /**
+   * The group's appends are rejected. Whether or not the store applied anything, our view may now differ from
+   * it, so the writer re-reads its state before the next seal; batches sealed on top of the group go back to
+   * the front of the queue, in order, to be sealed again.
+   */
+  private failGroup(group: InFlight[], err: unknown): void {
+    const failure = appendFailure(err);
+    const later = this.sealedQueue.slice(group.length);
+    this.sealedQueue = [];
+    this.epoch++;
+    this.stale = true;
+    this.tentativeHeads.clear();
+    this.tentativeTiles.clear();
+    this.tentativeKeys.clear();
+    this.tip = { size: this.state.size, lastTsMs: this.state.lastTsMs, frontier: this.frontier };
+    this.pending.unshift(...later.flatMap((f) => f.reqs));
+    for (const f of group) for (const r of f.reqs) r.reject(failure);
+    this.due = true;
+    this.pumpSeal();
+    this.settleIfIdle();
+  }
+
+  private settleIfIdle(): void {
+    if (!this.idle() || this.drained.length === 0) return;
+    const waiters = this.drained;
+    this.drained = [];
+    for (const w of waiters) w();
   }
 
   private async resync(): Promise<void> {
     this.heads.clear();
     this.state = await this.store.open();
     this.frontier = frontierOf(this.state);
+    this.tip = { size: this.state.size, lastTsMs: this.state.lastTsMs, frontier: this.frontier };
     this.stale = false;
   }
 
-  private async headOf(ledger: string): Promise<Head | null> {
+  // ---- the view a batch is sealed on ----
+
+  private view(): SealView {
+    const storeTiles = tileSourceOf(this.store);
+    const tiles: TileSource = {
+      readTiles: async (keys) => {
+        const own = keys.map((k) => this.tentativeTiles.get(tileKeyString(k))?.value);
+        const missing = keys.filter((_, i) => own[i] === undefined);
+        if (missing.length === 0) return own;
+        const read = await storeTiles.readTiles(missing);
+        let j = 0;
+        return own.map((t) => t ?? read[j++]);
+      },
+    };
+    return {
+      size: this.tip.size,
+      lastTsMs: this.tip.lastTsMs,
+      frontier: this.tip.frontier,
+      tiles,
+      headOf: (ledger) => this.headOf(ledger),
+      duplicateOf: (ledger, key) => this.duplicateOf(ledger, key),
+    };
+  }
+
+  private async headOf(ledger: string): Promise<ChainHead | null> {
+    const tentative = this.tentativeHeads.get(ledger);
+    if (tentative !== undefined) return tentative.value;
     const cached = this.heads.get(ledger);
     if (cached !== undefined) return cached;
     const last = await this.store.lastOfLedger(ledger);
@@ -256,7 +412,16 @@ export class Sequencer implements TimerTarget {
     return head;
   }
 
-  private remember(ledger: string, head: Head): void {
+  private async duplicateOf(ledger: string, key: string): Promise<AppendAck | null> {
+    const tentative = this.tentativeKeys.get(idempotencyKeyOf(ledger, key));
+    if (tentative !== undefined) return tentative.value;
+    const e = await this.store.findByIdempotencyKey(ledger, key);
+    if (e === null) return null;
+    const receipt = decodeReceipt(e.bytes, `receipt index ${e.index}`, this.receiptOptions);
+    return { receipt, index: e.index, leafHash: hashToHex(leafHash(e.bytes)), duplicate: true };
+  }
+
+  private remember(ledger: string, head: ChainHead): void {
     // Map order is insertion order: delete + set moves the ledger to the young end; evict from the old end.
     this.heads.delete(ledger);
     this.heads.set(ledger, head);
@@ -265,129 +430,16 @@ export class Sequencer implements TimerTarget {
       if (oldest.done !== true) this.heads.delete(oldest.value);
     }
   }
-
-  private async seal(reqs: Request[]): Promise<Sealed> {
-    const heads = new Map<string, Head | null>();
-    await Promise.all(
-      [...new Set(reqs.map((r) => r.ledger))].map(async (l) => heads.set(l, await this.headOf(l))),
-    );
-    const existing = await this.findDuplicates(reqs);
-
-    const wall = Math.max(this.state.lastTsMs, Math.floor(this.clock.wallNow()));
-    const ts = formatTimestamp(wall);
-    const entries: StoredEntry[] = [];
-    const leaves: Hash[] = [];
-    const privates: StoredPrivate[] = [];
-    const rows: RowWrite[] = [];
-    const erase: number[] = [];
-    const newLedgers = new Map<string, LedgerParts>();
-    const acks: AppendAck[] = [];
-    const inBatch = new Map<string, AppendAck>();
-    const newHeads = new Map<string, Head>();
-    for (const r of reqs) {
-      const key = r.draft.cause.idempotency_key;
-      const dupKey = key === null ? null : `${r.ledger}\n${key}`;
-      const dup = dupKey === null ? undefined : (existing.get(dupKey) ?? inBatch.get(dupKey));
-      if (dup !== undefined) {
-        acks.push({ ...dup, duplicate: true });
-        continue;
-      }
-      const head = newHeads.get(r.ledger) ?? heads.get(r.ledger) ?? null;
-      if (head === null && !newLedgers.has(r.ledger)) {
-        newLedgers.set(r.ledger, {
-          governor: r.draft.governor,
-          sku: r.draft.sku_id,
-          tenant: r.draft.tenant_id,
-        });
-      }
-      const index = this.state.size + entries.length;
-      let commitment: string | undefined;
-      if (r.draft.private !== undefined) {
-        const salt = newSalt();
-        const payload = privatePayloadBytes(r.draft.private, this.receiptOptions);
-        commitment = privateCommitmentOfBytes(salt, payload);
-        privates.push({ index, salt, payload });
-      }
-      const receipt = sealReceipt(
-        r.draft,
-        {
-          receipt_id: this.uuids.next(wall),
-          ledger_seq: head === null ? 1 : head.seq + 1,
-          prev: head === null ? GENESIS_PREV : head.hash,
-          ts,
-        },
-        commitment,
-      );
-      const bytes = encodeReceipt(receipt, this.receiptOptions);
-      const leaf = leafHash(bytes);
-      const ack: AppendAck = { receipt, index, leafHash: hashToHex(leaf), duplicate: false };
-      entries.push({
-        index,
-        ledger: r.ledger,
-        seq: receipt.ledger_seq,
-        tsMs: wall,
-        receiptId: receipt.receipt_id,
-        status: receipt.status,
-        reasonCode: receipt.reason.code,
-        idempotencyKey: key,
-        bytes,
-      });
-      leaves.push(leaf);
-      rows.push(...r.rows);
-      erase.push(...r.erase);
-      newHeads.set(r.ledger, { seq: receipt.ledger_seq, hash: ack.leafHash });
-      if (dupKey !== null) inBatch.set(dupKey, ack);
-      acks.push(ack);
-    }
-    const appended = await tilesForAppend(this.state.size, leaves, tileSourceOf(this.store), this.frontier);
-    const tiles: StoredTile[] = appended.tiles.map((t) => ({
-      level: t.tile.level,
-      index: t.tile.index,
-      hashes: t.bytes,
-    }));
-    const size = this.state.size + entries.length;
-    const batch: CommitBatch = {
-      entries,
-      newLedgers,
-      tiles,
-      state: {
-        size,
-        frontier: appended.frontier.toBytes(),
-        lastTsMs: entries.length > 0 ? wall : this.state.lastTsMs,
-      },
-      privates,
-      erase,
-      rows,
-    };
-    return { batch, frontier: appended.frontier, heads: newHeads, acks };
-  }
-
-  private async findDuplicates(reqs: Request[]): Promise<Map<string, AppendAck>> {
-    const found = new Map<string, AppendAck>();
-    await Promise.all(
-      reqs.map(async (r) => {
-        const key = r.draft.cause.idempotency_key;
-        if (key === null) return;
-        const e = await this.store.findByIdempotencyKey(r.ledger, key);
-        if (e === null) return;
-        const receipt = decodeReceipt(e.bytes, `receipt index ${e.index}`, this.receiptOptions);
-        found.set(`${r.ledger}\n${key}`, {
-          receipt,
-          index: e.index,
-          leafHash: hashToHex(leafHash(e.bytes)),
-          duplicate: true,
-        });
-      }),
-    );
-    return found;
-  }
 }
 
-interface Sealed {
-  readonly batch: CommitBatch;
-  readonly frontier: CompactRange;
-  readonly heads: Map<string, Head>;
-  readonly acks: AppendAck[];
+function appendFailure(err: unknown): GovernessError {
+  return GovernessError.is(err, LedgerErrors.badReceipt)
+    ? err
+    : new GovernessError(
+        LedgerErrors.appendFailed,
+        { problem: err instanceof Error ? err.message : String(err) },
+        { cause: err },
+      );
 }
 
 function frontierOf(state: StoredLogState): CompactRange {

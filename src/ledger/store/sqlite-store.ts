@@ -1,11 +1,13 @@
 // The embedded default store: SQLite through better-sqlite3, WAL journal and synchronous=FULL so a COMMIT that
 // returned survives a power loss (with NORMAL, a WAL commit may roll back after a crash: sqlite.org/pragma.html
-// #pragma_synchronous). better-sqlite3 is synchronous: a batch is one transaction and one fsync.
+// #pragma_synchronous). Writes go to a writer thread (sqlite-writer.ts): a batch is one transaction and one
+// fsync there, while this thread keeps serving reads (WAL readers never block the writer) and the sequencer
+// seals the next batch. Reads use a connection of their own on this thread.
 //
 // Layout (docs/ledger/storage.md): receipts are rows keyed by their global index, so appends land at the right
 // edge of the table's B-tree; the only per-receipt secondary indexes are (ledger_no, seq), receipt_id (time-
 // ordered UUIDv7, so also right-edge) and the partial idempotency index. Ledger ids are numbered once in
-// gov_ledgers, which keeps the per-receipt index entries small.
+// gov_ledgers, which keeps the per-receipt index entries small; this writer assigns the numbers.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,6 +23,7 @@ import {
   sideTableDdl,
 } from './sql-schema.js';
 import { SideTables } from './side-tables.js';
+import { SqliteWriter, type WriteStep } from './sqlite-writer.js';
 import type {
   CommitBatch,
   LedgerStore,
@@ -46,6 +49,9 @@ interface EntryRow {
   bytes: Buffer;
 }
 
+/** Connection settings of the writer: durable commits (see the header comment), and wait on a busy file. */
+const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000'];
+
 /** Options for SqliteStore. */
 export interface SqliteStoreOptions {
   /** Database file; its folder is created (default `./data/governess.sqlite`). */
@@ -58,12 +64,18 @@ export class SqliteStore implements LedgerStore {
   /** The database file. */
   readonly path: string;
   private db: Database.Database | null = null;
+  private writer: SqliteWriter | null = null;
   private readonly tables = new SideTables();
   private readonly ledgerNos = new Map<string, number>();
+  private nextLedgerNo = 1;
   private size = 0;
 
   constructor(options: SqliteStoreOptions = {}) {
     this.path = options.path ?? './data/governess.sqlite';
+    if (this.path === ':memory:' || this.path === '') {
+      // The writer thread and the readers need one shared database: an in-memory one is private to a connection.
+      throw this.failed('needs a file (use MemoryStore for a database in memory)');
+    }
   }
 
   checkRows(rows: readonly RowWrite[]): void {
@@ -76,48 +88,53 @@ export class SqliteStore implements LedgerStore {
   }
 
   async open(): Promise<StoredLogState> {
-    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    // A second open (the sequencer re-reading its state after a failed batch) starts from scratch.
+    await this.close();
+    mkdirSync(dirname(this.path), { recursive: true });
     try {
-      const db = new Database(this.path);
+      const ddl = [
+        ledgerDdl('sqlite'),
+        ...this.tables.all().map((def) => `${sideTableDdl(def, 'sqlite')};`),
+        `INSERT OR IGNORE INTO gov_meta (key, value) VALUES ('schema_version', '${STORAGE_SCHEMA_VERSION}');`,
+        "INSERT OR IGNORE INTO gov_log_state (id, size, frontier, last_ts) VALUES (1, 0, x'', 0);",
+      ].join('\n');
+      this.writer = await SqliteWriter.start(this.path, PRAGMAS, ddl);
+      const db = new Database(this.path, { fileMustExist: true });
       this.db = db;
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
-      db.exec(ledgerDdl('sqlite'));
-      for (const def of this.tables.all()) db.exec(sideTableDdl(def, 'sqlite'));
       const version = db.prepare('SELECT value FROM gov_meta WHERE key = ?').get('schema_version') as
         { value: string } | undefined;
-      if (version === undefined) {
-        db.prepare('INSERT INTO gov_meta (key, value) VALUES (?, ?)').run(
-          'schema_version',
-          STORAGE_SCHEMA_VERSION,
-        );
-      } else if (version.value !== STORAGE_SCHEMA_VERSION) {
+      if (version?.value !== STORAGE_SCHEMA_VERSION) {
         throw new GovernessError(LedgerErrors.storeCorrupt, {
           where: this.path,
-          problem: `storage schema version ${version.value}, this build reads ${STORAGE_SCHEMA_VERSION}`,
+          problem: `storage schema version ${version?.value}, this build reads ${STORAGE_SCHEMA_VERSION}`,
         });
       }
-      const row = db.prepare('SELECT size, frontier, last_ts FROM gov_log_state WHERE id = 1').get() as
-        { size: number; frontier: Buffer; last_ts: number } | undefined;
+      const row = db.prepare('SELECT size, frontier, last_ts FROM gov_log_state WHERE id = 1').get() as {
+        size: number;
+        frontier: Buffer;
+        last_ts: number;
+      };
       const count = (
         db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM gov_receipts').get() as { n: number }
       ).n;
-      const state: StoredLogState =
-        row === undefined
-          ? { size: 0, frontier: new Uint8Array(0), lastTsMs: 0 }
-          : { size: row.size, frontier: new Uint8Array(row.frontier), lastTsMs: row.last_ts };
+      const state: StoredLogState = {
+        size: row.size,
+        frontier: new Uint8Array(row.frontier),
+        lastTsMs: row.last_ts,
+      };
       if (state.size !== count) {
         throw new GovernessError(LedgerErrors.storeCorrupt, {
           where: `${this.path} gov_log_state`,
           problem: `log state says ${state.size} receipts, gov_receipts holds ${count}`,
         });
       }
+      this.nextLedgerNo =
+        (db.prepare('SELECT COALESCE(MAX(ledger_no), 0) AS n FROM gov_ledgers').get() as { n: number }).n + 1;
       this.size = state.size;
       return state;
     } catch (err) {
-      this.db?.close();
-      this.db = null;
+      await this.close();
       if (err instanceof GovernessError) throw err;
       throw new GovernessError(
         LedgerErrors.storeCorrupt,
@@ -128,40 +145,65 @@ export class SqliteStore implements LedgerStore {
   }
 
   async commit(batch: CommitBatch): Promise<void> {
-    const db = this.handle();
+    const writer = this.writerThread();
     checkContinuity(this.size, batch, 'sqlite');
     for (const w of batch.rows) this.tables.check(w);
     const added = new Map<string, number>();
+    let next = this.nextLedgerNo;
+    for (const ledger of batch.newLedgers.keys()) added.set(ledger, next++);
+    const steps: WriteStep[] = [
+      {
+        // The single-writer check made by the database itself: the log must be exactly where this writer
+        // believes it is, or nothing of the batch is written.
+        what: `log state at size ${this.size}`,
+        sql: 'UPDATE gov_log_state SET size = ?, frontier = ?, last_ts = ? WHERE id = 1 AND size = ?',
+        rows: [[batch.state.size, batch.state.frontier, batch.state.lastTsMs, this.size]],
+        expectChanges: 1,
+      },
+      {
+        what: 'new ledgers',
+        sql: 'INSERT INTO gov_ledgers (ledger_no, ledger, governor, sku, tenant) VALUES (?, ?, ?, ?, ?)',
+        rows: [...batch.newLedgers].map(([l, p]) => [added.get(l) as number, l, p.governor, p.sku, p.tenant]),
+      },
+      {
+        what: 'receipts',
+        sql: 'INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        rows: batch.entries.map((e) => [
+          e.index,
+          added.get(e.ledger) ?? this.ledgerNo(e.ledger),
+          e.seq,
+          e.tsMs,
+          e.receiptId,
+          e.status,
+          e.reasonCode,
+          e.idempotencyKey,
+          e.bytes,
+        ]),
+      },
+      {
+        what: 'tiles',
+        sql: 'INSERT OR REPLACE INTO gov_tiles (level, idx, hashes) VALUES (?, ?, ?)',
+        rows: batch.tiles.map((t) => [t.level, t.index, t.hashes]),
+      },
+      {
+        what: 'private payloads',
+        sql: 'INSERT INTO gov_private (idx, salt, payload) VALUES (?, ?, ?)',
+        rows: batch.privates.map((p) => [p.index, p.salt, p.payload]),
+      },
+      {
+        what: 'erasures',
+        sql: 'DELETE FROM gov_private WHERE idx = ?',
+        rows: batch.erase.map((i) => [i]),
+      },
+      ...batch.rows.map((w) => this.rowStep(w)),
+    ];
     try {
-      db.transaction(() => {
-        const insLedger = this.stmt(
-          'INSERT INTO gov_ledgers (ledger, governor, sku, tenant) VALUES (?, ?, ?, ?)',
-        );
-        for (const [ledger, p] of batch.newLedgers) {
-          added.set(ledger, Number(insLedger.run(ledger, p.governor, p.sku, p.tenant).lastInsertRowid));
-        }
-        const ins = this.stmt(
-          'INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        );
-        for (const e of batch.entries) {
-          const no = added.get(e.ledger) ?? this.ledgerNo(e.ledger);
-          ins.run(e.index, no, e.seq, e.tsMs, e.receiptId, e.status, e.reasonCode, e.idempotencyKey, e.bytes);
-        }
-        const tile = this.stmt('INSERT OR REPLACE INTO gov_tiles (level, idx, hashes) VALUES (?, ?, ?)');
-        for (const t of batch.tiles) tile.run(t.level, t.index, t.hashes);
-        const priv = this.stmt('INSERT INTO gov_private (idx, salt, payload) VALUES (?, ?, ?)');
-        for (const p of batch.privates) priv.run(p.index, p.salt, p.payload);
-        const erase = this.stmt('DELETE FROM gov_private WHERE idx = ?');
-        for (const i of batch.erase) erase.run(i);
-        for (const w of batch.rows) this.applyRow(w);
-        this.stmt(
-          'INSERT OR REPLACE INTO gov_log_state (id, size, frontier, last_ts) VALUES (1, ?, ?, ?)',
-        ).run(batch.state.size, batch.state.frontier, batch.state.lastTsMs);
-      })();
+      await writer.run(steps.filter((s) => s.rows.length > 0));
     } catch (err) {
       throw this.failed(err instanceof Error ? err.message : String(err), err);
     }
     for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
+    this.nextLedgerNo = next;
     this.size = batch.state.size;
   }
 
@@ -224,11 +266,13 @@ export class SqliteStore implements LedgerStore {
 
   async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
     try {
-      this.stmt('INSERT INTO gov_checkpoints (size, ts, note) VALUES (?, ?, ?)').run(
-        cp.size,
-        cp.tsMs,
-        cp.note,
-      );
+      await this.writerThread().run([
+        {
+          what: `checkpoint of size ${cp.size}`,
+          sql: 'INSERT INTO gov_checkpoints (size, ts, note) VALUES (?, ?, ?)',
+          rows: [[cp.size, cp.tsMs, cp.note]],
+        },
+      ]);
     } catch (err) {
       throw this.failed(`saving checkpoint of size ${cp.size}: ${String(err)}`, err);
     }
@@ -263,9 +307,12 @@ export class SqliteStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
+    const writer = this.writer;
+    this.writer = null;
     this.db?.close();
     this.db = null;
     this.statements.clear();
+    await writer?.close();
   }
 
   // ---- internals ----
@@ -300,7 +347,12 @@ export class SqliteStore implements LedgerStore {
     return no;
   }
 
-  private applyRow(w: CommitBatch['rows'][number]): void {
+  private writerThread(): SqliteWriter {
+    if (this.writer === null) throw this.failed('not open');
+    return this.writer;
+  }
+
+  private rowStep(w: RowWrite): WriteStep {
     const def = this.tables.get(w.table);
     if (w.op === 'upsert') {
       const cols = Object.keys(w.row);
@@ -311,13 +363,14 @@ export class SqliteStore implements LedgerStore {
         (updates.length === 0
           ? 'NOTHING'
           : `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`);
-      this.stmt(sql).run(...cols.map((c) => w.row[c] ?? null));
-    } else {
-      const cols = def.primaryKey;
-      this.stmt(`DELETE FROM gov_x_${def.name} WHERE ${cols.map((c) => `${c} = ?`).join(' AND ')}`).run(
-        ...cols.map((c) => w.key[c] ?? null),
-      );
+      return { what: `upsert into ${w.table}`, sql, rows: [cols.map((c) => w.row[c] ?? null)] };
     }
+    const cols = def.primaryKey;
+    return {
+      what: `delete from ${w.table}`,
+      sql: `DELETE FROM gov_x_${def.name} WHERE ${cols.map((c) => `${c} = ?`).join(' AND ')}`,
+      rows: [cols.map((c) => w.key[c] ?? null)],
+    };
   }
 
   private failed(problem: string, cause?: unknown): GovernessError {

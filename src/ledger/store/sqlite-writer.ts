@@ -1,0 +1,86 @@
+// The main-thread side of the SQLite writer thread (sqlite-writer.worker.mjs): sends it statements to run in
+// one transaction and settles a promise when it answers. The thread holds the process open only while a write
+// is outstanding, so a forgotten store never keeps a program alive, and a thread that dies fails every
+// outstanding write instead of leaving it hanging.
+import { Worker } from 'node:worker_threads';
+import type { SqlValue } from './types.js';
+
+/** One statement run once per row of parameters; `expectChanges` turns an unexpected row count into a failure. */
+export interface WriteStep {
+  readonly sql: string;
+  readonly rows: readonly (readonly SqlValue[])[];
+  readonly expectChanges?: number;
+  /** What the step does, for the error message. */
+  readonly what: string;
+}
+
+interface Reply {
+  readonly id?: number;
+  readonly ok: boolean;
+  readonly message?: string;
+}
+
+/** A writer thread owning one SQLite connection. */
+export class SqliteWriter {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private dead: Error | null = null;
+
+  private constructor(worker: Worker) {
+    this.worker = worker;
+    worker.on('message', (m: Reply) => this.settle(m.id ?? 0, m));
+    worker.on('error', (err) => this.die(err));
+    worker.on('exit', (code) => this.die(new Error(`SQLite writer thread exited (code ${code})`)));
+  }
+
+  /** Starts a writer thread and opens `path` with the pragmas, then runs the DDL. */
+  static async start(path: string, pragmas: readonly string[], ddl: string): Promise<SqliteWriter> {
+    const w = new SqliteWriter(new Worker(new URL('./sqlite-writer.worker.mjs', import.meta.url)));
+    try {
+      await w.request(0, { type: 'open', path, pragmas, ddl });
+    } catch (err) {
+      await w.close();
+      throw err;
+    }
+    return w;
+  }
+
+  /** Runs the steps in one transaction (BEGIN IMMEDIATE … COMMIT); resolves after COMMIT. */
+  run(steps: readonly WriteStep[]): Promise<void> {
+    const id = this.nextId++;
+    return this.request(id, { type: 'run', id, steps });
+  }
+
+  /** Closes the connection and ends the thread. */
+  async close(): Promise<void> {
+    if (this.dead !== null) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage({ type: 'close' });
+    await exited;
+  }
+
+  private request(id: number, message: object): Promise<void> {
+    if (this.dead !== null) return Promise.reject(this.dead);
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      if (this.waiting.size === 1) this.worker.ref();
+      this.worker.postMessage(message);
+    });
+  }
+
+  private settle(id: number, reply: Reply): void {
+    const w = this.waiting.get(id);
+    if (w === undefined) return;
+    this.waiting.delete(id);
+    if (this.waiting.size === 0) this.worker.unref();
+    if (reply.ok) w.resolve();
+    else w.reject(new Error(reply.message ?? 'unknown SQLite writer failure'));
+  }
+
+  private die(err: Error): void {
+    this.dead ??= err;
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
+  }
+}

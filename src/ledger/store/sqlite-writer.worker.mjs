@@ -1,0 +1,78 @@
+// @ts-check
+// The SQLite writer thread of SqliteStore (sqlite-store.ts). better-sqlite3 is synchronous, so a COMMIT with
+// synchronous=FULL blocks its thread for the fsync; running it here keeps the event loop free and lets the
+// sequencer seal the next batch while this one is written. It knows no schema: it runs the statements it is
+// sent, all in one BEGIN IMMEDIATE transaction, and answers. Plain JavaScript so that it loads in a worker
+// thread under any loader (node, tsx, vitest).
+//
+// Protocol (messages are structured-cloned):
+//   → { type: 'open', path, pragmas: string[], ddl: string }      ← { ok: true } | { ok: false, message }
+//   → { type: 'run', id, steps: [{ sql, rows: value[][], expectChanges?: number, what: string }] }
+//                                                                  ← { id, ok: true } | { id, ok: false, message }
+//   → { type: 'close' }                                            (closes the database; the thread ends)
+import { parentPort } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+const port = parentPort;
+if (port === null) throw new Error('sqlite-writer.worker.mjs runs only as a worker thread');
+
+/** @type {import('better-sqlite3').Database | null} */
+let db = null;
+/** @type {Map<string, import('better-sqlite3').Statement>} */
+const statements = new Map();
+
+/** @param {string} sql */
+function prepared(sql) {
+  let s = statements.get(sql);
+  if (s === undefined) {
+    s = /** @type {import('better-sqlite3').Database} */ (db).prepare(sql);
+    statements.set(sql, s);
+  }
+  return s;
+}
+
+/** @param {{ sql: string, rows: unknown[][], expectChanges?: number, what: string }[]} steps */
+function runSteps(steps) {
+  for (const step of steps) {
+    const stmt = prepared(step.sql);
+    for (const row of step.rows) {
+      const info = stmt.run(...row);
+      if (step.expectChanges !== undefined && info.changes !== step.expectChanges) {
+        throw new Error(`${step.what}: expected ${step.expectChanges} changed row(s), got ${info.changes}`);
+      }
+    }
+  }
+}
+
+/** @param {unknown} err */
+function messageOf(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+
+port.on('message', (/** @type {any} */ msg) => {
+  if (msg.type === 'open') {
+    try {
+      db = new Database(msg.path);
+      for (const p of msg.pragmas) db.pragma(p);
+      db.exec(msg.ddl);
+      port.postMessage({ ok: true });
+    } catch (err) {
+      db?.close();
+      db = null;
+      port.postMessage({ ok: false, message: messageOf(err) });
+    }
+  } else if (msg.type === 'run') {
+    try {
+      if (db === null) throw new Error('database not open');
+      db.transaction(runSteps).immediate(msg.steps);
+      port.postMessage({ id: msg.id, ok: true });
+    } catch (err) {
+      port.postMessage({ id: msg.id, ok: false, message: messageOf(err) });
+    }
+  } else if (msg.type === 'close') {
+    statements.clear();
+    db?.close();
+    db = null;
+    port.close();
+  }
+});

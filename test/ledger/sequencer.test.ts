@@ -1,0 +1,208 @@
+// The pipelined group commit (src/ledger/sequencer.ts): batches are sealed while the store commits earlier
+// ones, waiting batches go into one transaction, a failed transaction rejects exactly its appends and the
+// batches sealed on top of it are sealed again on the re-read state. A store whose commits the test releases
+// by hand makes every interleaving explicit.
+import { describe, expect, it } from 'vitest';
+import {
+  GENESIS_PREV,
+  MemoryStore,
+  Sequencer,
+  generateSigner,
+  verifyStore,
+  type AppendAck,
+  type CommitBatch,
+} from '../../src/ledger/index.js';
+import { parseVerifierKey } from '../../src/ledger/checkpoint/index.js';
+import { Checkpointer } from '../../src/ledger/checkpointer.js';
+import { SimulatedClock } from '../../src/runtime/clock/index.js';
+import { draft } from '../support/ledger.js';
+
+/** A memory store whose commits wait until the test releases them (or fails them). */
+class GatedStore extends MemoryStore {
+  readonly commits: number[] = [];
+  private waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private arrivals: (() => void)[] = [];
+  gated = true;
+
+  override async commit(batch: CommitBatch): Promise<void> {
+    if (this.gated) {
+      await new Promise<void>((resolve, reject) => {
+        this.waiting.push({ resolve, reject });
+        for (const a of this.arrivals.splice(0)) a();
+      });
+    }
+    await super.commit(batch);
+    this.commits.push(batch.entries.length);
+  }
+
+  /** Resolves once a commit is waiting at the gate. */
+  async arrived(): Promise<void> {
+    if (this.waiting.length > 0) return;
+    await new Promise<void>((r) => this.arrivals.push(r));
+  }
+
+  release(): void {
+    this.waiting.shift()?.resolve();
+  }
+
+  failNext(problem: string): void {
+    this.failNextCommit = problem;
+    this.release();
+  }
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+async function open(store: MemoryStore, maxBatch = 4, maxCommit = 64) {
+  const clock = new SimulatedClock();
+  const seq = await Sequencer.open(store, clock, {}, { maxBatch, maxCommit, maxDelayMs: 0 });
+  return { seq, clock };
+}
+
+async function verified(store: MemoryStore, seq: Sequencer): Promise<void> {
+  const signer = generateSigner('governess.test/pipeline');
+  const cp = new Checkpointer(
+    store,
+    { snapshot: () => ({ size: seq.size, root: seq.root() }) },
+    signer.signer,
+    new SimulatedClock(),
+    [],
+    0,
+  );
+  await cp.checkpoint();
+  const report = await verifyStore(store, { keys: [parseVerifierKey(signer.verifierKey)] });
+  expect(report.first_failure).toBeNull();
+  expect(report.ok).toBe(true);
+}
+
+describe('pipelined group commit', () => {
+  it('seals while the store commits, then commits every waiting batch in one transaction', async () => {
+    const store = new GatedStore();
+    const { seq } = await open(store, 4, 64);
+    const first = seq.append(draft());
+    await store.arrived(); // batch 1 (one receipt) is in the store's hands
+    const more = Array.from({ length: 10 }, (_, i) => seq.append(draft({ metadata: { i } })));
+    await settle(); // sealed into batches of 4, 4, 2 while the first commit waits
+    expect(store.commits).toEqual([]);
+    store.release();
+    await first;
+    await store.arrived();
+    store.release();
+    const acks = await Promise.all(more);
+    expect(store.commits).toEqual([1, 10]);
+    expect(seq.batches).toBe(2);
+    expect(acks.map((a) => a.receipt.ledger_seq)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    store.gated = false;
+    await verified(store, seq);
+  });
+
+  it('a commit never carries more than maxCommit receipts (whole sealed batches)', async () => {
+    const store = new GatedStore();
+    const { seq } = await open(store, 4, 8);
+    const all = [seq.append(draft())];
+    await store.arrived();
+    for (let i = 0; i < 12; i++) all.push(seq.append(draft({ metadata: { i } })));
+    await settle();
+    store.gated = false;
+    store.release();
+    await Promise.all(all);
+    expect(store.commits).toEqual([1, 8, 4]);
+  });
+
+  it('a failed commit rejects exactly its appends; batches sealed on top of it are sealed again and commit', async () => {
+    const store = new GatedStore();
+    const { seq } = await open(store, 2, 2);
+    store.gated = false;
+    const base = await seq.append(draft());
+    store.gated = true;
+    const doomed = [
+      seq.append(draft({ metadata: { doomed: 1 } })),
+      seq.append(draft({ metadata: { doomed: 2 } })),
+    ];
+    await store.arrived();
+    const later = [
+      seq.append(draft({ metadata: { later: 1 } })),
+      seq.append(draft({ metadata: { later: 2 } })),
+    ];
+    await settle(); // `later` is sealed on top of `doomed`: seq 4 and 5, prev = doomed's leaves
+    store.failNext('disk full');
+    const failed = await Promise.allSettled(doomed);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((failed[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'GOV_APPEND_FAILED' });
+    store.gated = false;
+    store.release();
+    const acks: AppendAck[] = await Promise.all(later);
+    expect(acks.map((a) => [a.index, a.receipt.ledger_seq])).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
+    expect(acks[0]?.receipt.prev).toBe(base.leafHash);
+    expect(seq.size).toBe(3);
+    await verified(store, seq);
+  });
+
+  it('an idempotency key repeated while its first receipt is still committing returns that receipt once committed', async () => {
+    const store = new GatedStore();
+    const { seq } = await open(store, 1, 1);
+    const cause = { request_id: null, idempotency_key: 'k-1', actor: null };
+    const a = seq.append(draft({ cause }));
+    await store.arrived();
+    const b = seq.append(draft({ cause, metadata: { retry: 1 } }));
+    await settle();
+    store.gated = false;
+    store.release();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(ra.duplicate).toBe(false);
+    expect(rb.duplicate).toBe(true);
+    expect(rb.receipt).toEqual(ra.receipt);
+    expect(seq.size).toBe(1);
+  });
+
+  it('stops sealing at twice maxCommit receipts waiting for the store (bounded memory)', async () => {
+    const store = new GatedStore();
+    const { seq } = await open(store, 2, 4);
+    const all = [seq.append(draft())];
+    await store.arrived();
+    for (let i = 0; i < 40; i++) all.push(seq.append(draft({ metadata: { i } })));
+    await settle();
+    const sealedButWaiting = (seq as unknown as { sealedQueue: { reqs: unknown[] }[] }).sealedQueue
+      .slice(1)
+      .reduce((n, f) => n + f.reqs.length, 0);
+    expect(sealedButWaiting).toBeLessThanOrEqual(8);
+    expect(sealedButWaiting).toBeGreaterThan(0);
+    store.gated = false;
+    store.release();
+    await Promise.all(all);
+    expect(seq.size).toBe(41);
+  });
+
+  it('tells commit listeners the committed size after each transaction', async () => {
+    const store = new GatedStore();
+    store.gated = false;
+    const { seq } = await open(store, 4, 64);
+    const sizes: number[] = [];
+    const off = seq.onCommit((n) => sizes.push(n));
+    await seq.append(draft());
+    await Promise.all([seq.append(draft()), seq.append(draft())]);
+    off();
+    await seq.append(draft());
+    expect(sizes).toEqual([1, 3]);
+  });
+
+  it('a new ledger first seen in a batch still committing chains from genesis exactly once', async () => {
+    const store = new GatedStore();
+    const { seq } = await open(store, 1, 1);
+    const a = seq.append(draft({ tenant_id: 'fresh' }));
+    await store.arrived();
+    const b = seq.append(draft({ tenant_id: 'fresh' }));
+    await settle();
+    store.gated = false;
+    store.release();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(ra.receipt.prev).toBe(GENESIS_PREV);
+    expect(rb.receipt.prev).toBe(ra.leafHash);
+    await verified(store, seq);
+  });
+});
