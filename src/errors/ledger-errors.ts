@@ -52,4 +52,9 @@ export const LedgerErrors = defineErrors({
     status: 422,
   },
   badExport: { code: 'GOV_EXPORT_INVALID', message: 'invalid export {where}: {problem}', status: 422 },
+  badVerifyState: {
+    code: 'GOV_VERIFY_STATE_INVALID',
+    message: 'cannot resume verification from {where}: {problem}',
+    status: 422,
+  },
 });

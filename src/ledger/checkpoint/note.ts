@@ -125,6 +125,23 @@ function splitNote(input: string | Uint8Array, where: string, firstLine: number,
   };
 }
 
+/**
+ * Checks a note's layout without checking any signature: text, blank line and well-formed signature lines.
+ * Returns the text and the signature lines; throws GOV_SIGNATURE_INVALID naming the line.
+ */
+export function parseNoteLayout(
+  note: string | Uint8Array,
+  options: OpenNoteOptions = {},
+): { readonly text: string; readonly signatures: readonly NoteSignature[] } {
+  const { text, signatures } = splitNote(
+    note,
+    options.where ?? 'note',
+    options.firstLine ?? 1,
+    options.maxSignatures ?? DEFAULT_MAX_SIGNATURES,
+  );
+  return { text, signatures: signatures.map(plain) };
+}
+
 function parseSignatureLine(
   line: string,
   place: string,

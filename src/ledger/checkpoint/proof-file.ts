@@ -9,11 +9,11 @@
 import { createHash } from 'node:crypto';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { decodeBase64Strict, describeBase64Problem, encodeBase64 } from './base64.js';
-import { HASH_BYTES, openCheckpoint, type Checkpoint } from './checkpoint.js';
+import { HASH_BYTES, openCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { isTreeSize, MAX_TREE_SIZE, parseCanonicalDecimal } from './decimal.js';
 import type { NoteVerifier } from './keys.js';
-import type { OpenedNote } from './note.js';
-import { decodeUtf8, firstTextFault, linePlace } from './text-checks.js';
+import { parseNoteLayout, type OpenedNote } from './note.js';
+import { countNewlines, decodeUtf8, firstTextFault, linePlace } from './text-checks.js';
 
 /** First line of every proof file (tlog-proof §Format). */
 export const PROOF_FILE_HEADER = 'c2sp.org/tlog-proof@v1';
@@ -61,6 +61,8 @@ export interface VerifyProofFileOptions {
   readonly verifyInclusion: InclusionVerifier;
   /** Origin of the log the proof must come from; any other log is refused. */
   readonly expectedOrigin?: string;
+  /** Names the file in errors, e.g. its path (default `proof file`); errors say `<where> line <n>`. */
+  readonly where?: string;
 }
 
 /** The result of a successful verifyProofFile. */
@@ -117,7 +119,10 @@ class LineReader {
   private pos = 0;
   line = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly where: string,
+  ) {}
 
   /** The next line without its newline; throws when the file ends first, saying what was expected. */
   next(expected: string): string {
@@ -125,14 +130,14 @@ class LineReader {
     const end = this.text.indexOf('\n', this.pos);
     if (end < 0) {
       throw badProof(
-        linePlace(WHERE, this.line),
+        linePlace(this.where, this.line),
         `file ends (or its last line has no newline) before ${expected}`,
       );
     }
     const line = this.text.slice(this.pos, end);
     this.pos = end + 1;
     const fault = firstTextFault(line);
-    if (fault) throw badProof(linePlace(WHERE, this.line), `column ${fault.column}: ${fault.problem}`);
+    if (fault) throw badProof(linePlace(this.where, this.line), `column ${fault.column}: ${fault.problem}`);
     return line;
   }
 
@@ -142,8 +147,11 @@ class LineReader {
   }
 }
 
-/** Parses a proof file's layout (the checkpoint note is returned verbatim, not yet verified). */
-export function parseProofFile(input: string | Uint8Array): ParsedProofFile {
+/**
+ * Parses a proof file's layout (the checkpoint note is returned verbatim, not yet verified); `where` names the
+ * file in errors.
+ */
+export function parseProofFile(input: string | Uint8Array, where = WHERE): ParsedProofFile {
   let text: string;
   if (typeof input === 'string') {
     text = input;
@@ -151,16 +159,16 @@ export function parseProofFile(input: string | Uint8Array): ParsedProofFile {
     const decoded = decodeUtf8(input);
     if ('fault' in decoded) {
       throw badProof(
-        linePlace(WHERE, decoded.fault.line),
+        linePlace(where, decoded.fault.line),
         `column ${decoded.fault.column}: ${decoded.fault.problem}`,
       );
     }
     text = decoded.text;
   }
-  const reader = new LineReader(text);
+  const reader = new LineReader(text, where);
   const header = reader.next(`the header ${PROOF_FILE_HEADER}`);
   if (header !== PROOF_FILE_HEADER) {
-    throw badProof(linePlace(WHERE, reader.line), `expected the header ${JSON.stringify(PROOF_FILE_HEADER)}`);
+    throw badProof(linePlace(where, reader.line), `expected the header ${JSON.stringify(PROOF_FILE_HEADER)}`);
   }
   let line = reader.next('the index line');
   let extra: Uint8Array | undefined;
@@ -168,10 +176,10 @@ export function parseProofFile(input: string | Uint8Array): ParsedProofFile {
     const field = line.slice('extra '.length);
     extra = decodeBase64Strict(field);
     if (extra === undefined)
-      throw badProof(linePlace(WHERE, reader.line), `extra data ${describeBase64Problem(field)}`);
+      throw badProof(linePlace(where, reader.line), `extra data ${describeBase64Problem(field)}`);
     line = reader.next('the index line');
   }
-  const indexPlace = `${linePlace(WHERE, reader.line)} (index)`;
+  const indexPlace = `${linePlace(where, reader.line)} (index)`;
   if (!line.startsWith('index ')) throw badProof(indexPlace, 'expected "index <N>" with a single space');
   const index = parseCanonicalDecimal(line.slice('index '.length));
   if (typeof index !== 'number') throw badProof(indexPlace, `index ${index.problem}`);
@@ -179,7 +187,7 @@ export function parseProofFile(input: string | Uint8Array): ParsedProofFile {
   for (;;) {
     line = reader.next('the empty line that ends the inclusion proof');
     if (line === '') break;
-    const place = `${linePlace(WHERE, reader.line)} (inclusion proof hash ${proof.length + 1})`;
+    const place = `${linePlace(where, reader.line)} (inclusion proof hash ${proof.length + 1})`;
     if (proof.length === MAX_PROOF_HASHES)
       throw badProof(place, `more than ${MAX_PROOF_HASHES} proof hashes`);
     const hash = decodeBase64Strict(line);
@@ -191,11 +199,36 @@ export function parseProofFile(input: string | Uint8Array): ParsedProofFile {
   const checkpointFirstLine = reader.line + 1;
   if (checkpointNote === '') {
     throw badProof(
-      linePlace(WHERE, checkpointFirstLine),
+      linePlace(where, checkpointFirstLine),
       'the signed checkpoint is missing after the empty line',
     );
   }
   return { ...(extra === undefined ? {} : { extra }), index, proof, checkpointNote, checkpointFirstLine };
+}
+
+/**
+ * Parses a proof file and the layout of its checkpoint note (signed-note lines, then the checkpoint's origin,
+ * size and root lines) without checking signatures or the proof: every structural fault, as GOV_PROOF_INVALID
+ * naming the file line. `governess verify --proof` uses it to tell a damaged file (exit 2) from one that does
+ * not verify (exit 1).
+ */
+export function parseProofFileLayout(input: string | Uint8Array, where = WHERE): ParsedProofFile {
+  const file = parseProofFile(input, where);
+  const first = file.checkpointFirstLine;
+  try {
+    const { text } = parseNoteLayout(file.checkpointNote, { where, firstLine: first });
+    parseCheckpoint(text, where, first);
+  } catch (err) {
+    if (!GovernessError.is(err)) throw err;
+    const at = String(err.details['where'] ?? where);
+    // Some note faults name no line; the checkpoint's lines are then the place.
+    const place =
+      at === where
+        ? `${where} lines ${first}-${first + countNewlines(file.checkpointNote) - 1} (checkpoint)`
+        : at;
+    throw badProof(place, String(err.details['problem'] ?? err.message));
+  }
+  return file;
 }
 
 /**
@@ -208,9 +241,10 @@ export function verifyProofFile(
   verifiers: NoteVerifier | readonly NoteVerifier[],
   options: VerifyProofFileOptions,
 ): VerifiedProofFile {
-  const file = parseProofFile(input);
+  const where = options.where ?? WHERE;
+  const file = parseProofFile(input, where);
   const opened = openCheckpoint(file.checkpointNote, verifiers, {
-    where: WHERE,
+    where,
     firstLine: file.checkpointFirstLine,
     ...(options.expectedOrigin === undefined ? {} : { expectedOrigin: options.expectedOrigin }),
   });
@@ -218,15 +252,15 @@ export function verifyProofFile(
   const indexLine = file.extra === undefined ? 2 : 3;
   if (file.index >= checkpoint.size) {
     throw badProof(
-      `${linePlace(WHERE, indexLine)} (index)`,
+      `${linePlace(where, indexLine)} (index)`,
       `index ${file.index} is not below the checkpoint's tree size ${checkpoint.size}`,
     );
   }
   const leafHash = leafHashOf(options.leafData);
   const proofPlace =
     file.proof.length === 0
-      ? `${WHERE} inclusion proof (empty)`
-      : `${WHERE} lines ${indexLine + 1}-${indexLine + file.proof.length} (inclusion proof)`;
+      ? `${where} inclusion proof (empty)`
+      : `${where} lines ${indexLine + 1}-${indexLine + file.proof.length} (inclusion proof)`;
   if (!options.verifyInclusion(file.index, checkpoint.size, leafHash, file.proof, checkpoint.rootHash)) {
     throw badProof(
       proofPlace,

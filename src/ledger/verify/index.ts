@@ -1,5 +1,16 @@
-// Verification of receipt logs: from an export directory, from a database, or one receipt from a proof file.
+// Verification of receipt logs: from an export directory, from a database, or one receipt from a proof file;
+// full, or incremental from a saved state.
 export { LogVerifier, type ChainHead, type VerifierState, type VerifyFailure } from './log-verifier.js';
 export { verifyExport, type VerifyExportOptions } from './verify-export.js';
 export { verifyStore, type VerifyStoreOptions } from './verify-store.js';
-export type { VerifyReport } from './report.js';
+export { reportOf, type VerifyOutcome, type VerifyReport } from './report.js';
+export { parseExportManifest, type ParsedManifest } from './export-manifest.js';
+export {
+  VERIFY_STATE_FORMAT,
+  formatVerifyState,
+  parseVerifyState,
+  readVerifyStateFile,
+  writeVerifyStateFile,
+  type SavedHead,
+  type VerifyState,
+} from './state-file.js';

@@ -3,9 +3,15 @@
 // `ts` never decreases; every ledger's chain is gapless and linked (`ledger_seq`, `prev`); and the Merkle root
 // recomputed over the leaves equals a signed checkpoint's. It keeps only the frontier and the ledger heads, so
 // its memory does not grow with the log, and its state can be saved to resume later (docs/ledger/verification.md).
-import { GovernessError } from '../../errors/index.js';
+import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { CompactRange, hashToHex, leafHash, hashesEqual, type Hash } from '../merkle/index.js';
-import { GENESIS_PREV, decodeReceipt, parseTimestamp, type Receipt } from '../receipt/index.js';
+import {
+  GENESIS_PREV,
+  decodeReceipt,
+  parseTimestamp,
+  type Receipt,
+  type ReceiptOptions,
+} from '../receipt/index.js';
 
 /** The first broken place found, with what is wrong there. */
 export interface VerifyFailure {
@@ -51,10 +57,13 @@ export class LogVerifier {
   /**
    * Starts at `state` (a tree of state.size leaves). For a range export starting past 0, pass its frontier and
    * `partial: true`: a ledger's first receipt in the range is then accepted as the start of its chain.
+   * `receipt` holds the limits the log was written with (LedgerConfig.receipt), so a ledger configured with a
+   * larger metadata limit still verifies.
    */
   constructor(
     state?: VerifierState,
     private readonly maxFailures = 100,
+    private readonly receipt: ReceiptOptions = {},
   ) {
     this.frontier = state === undefined || state.size === 0 ? CompactRange.empty() : frontierFrom(state);
     this.lastTsMs = state?.lastTsMs ?? 0;
@@ -101,7 +110,7 @@ export class LogVerifier {
     this.frontier.append(leaf);
     let r: Receipt;
     try {
-      r = decodeReceipt(bytes, where);
+      r = decodeReceipt(bytes, where, this.receipt);
     } catch (err) {
       if (err instanceof GovernessError) this.fail(where, err.message, err.code);
       else throw err;
@@ -169,7 +178,10 @@ function frontierFrom(state: VerifierState): CompactRange {
     'verifier state frontier',
   );
   if (f.size !== state.size) {
-    throw new Error(`verifier state: frontier covers ${f.size} leaves, state says ${state.size}`);
+    throw new GovernessError(LedgerErrors.badVerifyState, {
+      where: 'verifier state',
+      problem: `frontier covers ${f.size} leaves, size says ${state.size}`,
+    });
   }
   return f;
 }

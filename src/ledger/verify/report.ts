@@ -1,10 +1,17 @@
 // The machine-readable result of `governess verify` (printed as JSON; the exit code is 0 only when ok).
 import type { VerifyFailure } from './log-verifier.js';
+import type { VerifyState } from './state-file.js';
 
 /** What a verification found. */
 export interface VerifyReport {
   /** True when nothing failed. */
   readonly ok: boolean;
+  /** `full`: every receipt from the start; `incremental`: only those after a saved state (`--state`). */
+  readonly mode: 'full' | 'incremental';
+  /** First log index checked by this run (a saved state's size, or an export's `from`). */
+  readonly from: number;
+  /** Tree size reached: the receipts before it are verified. */
+  readonly to: number;
   /** Receipts checked. */
   readonly receipts: number;
   /** Distinct ledgers seen. */
@@ -23,4 +30,16 @@ export interface VerifyReport {
   readonly failures: readonly VerifyFailure[];
   /** Things the reader should know (e.g. where the key came from). */
   readonly notes: readonly string[];
+}
+
+/** A report plus the state to save for the next incremental run (null unless the run passed at a checkpoint). */
+export interface VerifyOutcome extends VerifyReport {
+  /** Not printed: hand it to writeVerifyStateFile, or pass it as `state` to the next verifyStore/verifyExport. */
+  readonly state: VerifyState | null;
+}
+
+/** The printable report of an outcome (without the state, which can be megabytes of ledger heads). */
+export function reportOf(outcome: VerifyOutcome): VerifyReport {
+  const { state: _state, ...report } = outcome;
+  return report;
 }

@@ -1,10 +1,12 @@
 // Verifies an export directory without any database: manifest, signed checkpoint, every line of receipts.jsonl
 // (canonical bytes, valid receipt, gapless index, chains, ts order), the recomputed Merkle root against the
 // checkpoint, the consistency proof from the previous export, and optionally an earlier trusted checkpoint
-// (e.g. the last one pushed to an anchor). The report names the first broken place.
+// (e.g. the last one pushed to an anchor). The report names the first broken place. With a saved state it is
+// incremental: the export must start where the state ends, the chains continue from the saved heads, and the
+// root is recomputed from the saved frontier, so the signed checkpoint shows the new log extends the old one.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GovernessError } from '../../errors/index.js';
+import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import {
   decodeBase64Strict,
   openCheckpoint,
@@ -12,9 +14,14 @@ import {
   type Checkpoint,
   type NoteVerifier,
 } from '../checkpoint/index.js';
-import { CompactRange, hashToHex, verifyConsistency, type Hash } from '../merkle/index.js';
-import { LogVerifier, type VerifyFailure } from './log-verifier.js';
-import type { VerifyReport } from './report.js';
+import { CompactRange, hashToHex, hashesEqual, verifyConsistency, type Hash } from '../merkle/index.js';
+import type { ExportManifest } from '../ledger.js';
+import type { ReceiptOptions } from '../receipt/index.js';
+import { parseExportManifest } from './export-manifest.js';
+import { LogVerifier } from './log-verifier.js';
+import type { VerifyOutcome } from './report.js';
+import { resumeFrom, snapshot, stateAt, type Resume } from './resume.js';
+import type { VerifyState } from './state-file.js';
 
 /** Inputs of an export verification. */
 export interface VerifyExportOptions {
@@ -22,170 +29,330 @@ export interface VerifyExportOptions {
   readonly keys?: readonly NoteVerifier[];
   /** A checkpoint note the caller trusted earlier (anchored); the export must be consistent with it. */
   readonly trusted?: string;
+  /** The state saved by an earlier run; the export must start at its size (throws if it does not fit). */
+  readonly state?: VerifyState;
+  /** Receipt limits the log was written with (LedgerConfig.receipt); default the built-in limits. */
+  readonly receipt?: ReceiptOptions;
 }
 
-/** Verifies the export in `dir`. Never throws for a broken export: the report carries the failures. */
-export async function verifyExport(dir: string, options: VerifyExportOptions = {}): Promise<VerifyReport> {
-  const failures: VerifyFailure[] = [];
-  const fail = (where: string, problem: string, code?: string): VerifyReport =>
-    report(null, [...failures, code === undefined ? { where, problem } : { where, problem, code }], notes);
-  const notes: string[] = [];
+const INCONSISTENT = LedgerErrors.inconsistent.code;
+const BAD_EXPORT = LedgerErrors.badExport.code;
 
-  let manifest: Record<string, unknown>;
-  try {
-    manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    return fail('manifest.json', `cannot read: ${message(err)}`);
-  }
-  if (manifest['format'] !== 'governess.export/v1') {
-    return fail('manifest.json format', `unknown export format ${JSON.stringify(manifest['format'])}`);
-  }
-  const from = manifest['from'];
-  const to = manifest['to'];
-  if (!isCount(from) || !isCount(to) || from > to) return fail('manifest.json from/to', 'not a valid range');
+/**
+ * Verifies the export in `dir`. A broken export is reported, never thrown; only a `state` that does not belong
+ * to this log, key or range throws GOV_VERIFY_STATE_INVALID.
+ */
+export async function verifyExport(dir: string, options: VerifyExportOptions = {}): Promise<VerifyOutcome> {
+  const run = new ExportRun(dir, options);
+  await run.verify();
+  return run.outcome();
+}
 
-  let keys = options.keys;
-  if (keys === undefined || keys.length === 0) {
+/** One verification of one export directory. */
+class ExportRun {
+  private v: LogVerifier | null = null;
+  private readonly early: { where: string; problem: string; code?: string }[] = [];
+  private readonly notes: string[] = [];
+  private resume: Resume | null = null;
+  private keys: readonly NoteVerifier[] = [];
+  private from = 0;
+  private cp: Checkpoint | null = null;
+  private cpNote = '';
+
+  constructor(
+    private readonly dir: string,
+    private readonly options: VerifyExportOptions,
+  ) {}
+
+  async verify(): Promise<void> {
+    const manifest = await this.readManifest();
+    if (manifest === null) return;
+    this.from = manifest.from;
+    if (!this.chooseKeys(manifest)) return;
+    if (this.options.state !== undefined) this.resume = this.resumeAt(manifest, this.options.state);
+    const cp = this.openCheckpoint(manifest);
+    if (cp === null) return;
+    const trusted = this.openTrusted(manifest, cp);
+    if (trusted === undefined) return;
+    const v = this.startVerifier(manifest);
+    if (v === null) return;
+
+    let data: Buffer;
     try {
-      keys = [parseVerifierKey(String(manifest['verifier_key']), 'manifest.json verifier_key')];
+      data = await readFile(join(this.dir, 'receipts.jsonl'));
     } catch (err) {
-      return fail('manifest.json verifier_key', message(err), codeOf(err));
+      v.fail('receipts.jsonl', `cannot read: ${message(err)}`, BAD_EXPORT);
+      return;
     }
-    notes.push('key: taken from the export itself (pass --key to check against a key you trust)');
+    let trustedRoot: Hash | null = trusted !== null && trusted.size === v.size ? v.root() : null;
+    let start = 0;
+    let line = 0;
+    let index = manifest.from;
+    while (start < data.length) {
+      let end = data.indexOf(0x0a, start);
+      line++;
+      if (end < 0) {
+        v.fail(`receipts.jsonl line ${line}`, 'last line has no final newline (file truncated?)', BAD_EXPORT);
+        end = data.length;
+      }
+      if (end === start) {
+        // A blank line is not a receipt: it is named and skipped, so the lines after it keep their indexes.
+        v.fail(
+          `receipts.jsonl line ${line}`,
+          'blank line: every line must hold exactly one receipt',
+          BAD_EXPORT,
+        );
+      } else {
+        v.add(
+          index,
+          new Uint8Array(data.buffer, data.byteOffset + start, end - start),
+          `receipts.jsonl line ${line} (index ${index})`,
+        );
+        index++;
+        if (trusted !== null && index === trusted.size) trustedRoot = v.root();
+      }
+      start = end + 1;
+    }
+    v.checkRoot(cp.size, cp.rootHash, 'manifest.json checkpoint');
+    if (trusted !== null) this.compareTrusted(trusted, trustedRoot);
+    this.checkPrevious(manifest, cp);
   }
-  const origin = String(manifest['origin']);
-  let cp: Checkpoint;
-  try {
-    cp = openCheckpoint(String(manifest['checkpoint']), keys, {
-      where: 'manifest.json checkpoint',
-      expectedOrigin: origin,
-    }).checkpoint;
-  } catch (err) {
-    return fail('manifest.json checkpoint', message(err), codeOf(err));
-  }
-  if (cp.size !== to)
-    return fail('manifest.json checkpoint', `checkpoint size ${cp.size} but the export ends at ${to}`);
 
-  let trusted: Checkpoint | null = null;
-  if (options.trusted !== undefined) {
+  private async readManifest(): Promise<ExportManifest | null> {
+    let text: string;
     try {
-      trusted = openCheckpoint(options.trusted, keys, {
-        where: 'trusted checkpoint',
-        expectedOrigin: origin,
-      }).checkpoint;
+      text = await readFile(join(this.dir, 'manifest.json'), 'utf8');
     } catch (err) {
-      return fail('trusted checkpoint', message(err), codeOf(err));
+      this.early.push({ where: 'manifest.json', problem: `cannot read: ${message(err)}`, code: BAD_EXPORT });
+      return null;
     }
-    if (trusted.size > to) {
-      return fail(
-        'trusted checkpoint',
-        `the trusted checkpoint covers ${trusted.size} receipts but this export's log has only ${to}: the log was truncated or rolled back`,
-      );
-    }
-  }
-
-  let verifier: LogVerifier;
-  try {
-    const frontier = String(manifest['frontier_at_from'] ?? '');
-    const start =
-      from === 0 ? undefined : CompactRange.fromBytes(new Uint8Array(Buffer.from(frontier, 'hex')));
-    if (start !== undefined && start.size !== from)
-      throw new Error(`frontier covers ${start.size}, not ${from}`);
-    verifier = new LogVerifier(
-      start === undefined ? undefined : { size: from, frontier, lastTsMs: 0, heads: {}, partial: true },
-    );
-  } catch (err) {
-    return fail('manifest.json frontier_at_from', message(err), codeOf(err));
-  }
-
-  let data: Buffer;
-  try {
-    data = await readFile(join(dir, 'receipts.jsonl'));
-  } catch (err) {
-    return fail('receipts.jsonl', `cannot read: ${message(err)}`);
-  }
-  let trustedRoot: Hash | null = trusted !== null && trusted.size === from ? verifier.root() : null;
-  let start = 0;
-  let line = 0;
-  let index = from;
-  while (start < data.length) {
-    let end = data.indexOf(0x0a, start);
-    if (end < 0) {
-      verifier.fail(`receipts.jsonl line ${line + 1}`, 'last line has no final newline (file truncated?)');
-      end = data.length;
-    }
-    line++;
-    verifier.add(
-      index,
-      new Uint8Array(data.buffer, data.byteOffset + start, end - start),
-      `receipts.jsonl line ${line} (index ${index})`,
-    );
-    index++;
-    if (trusted !== null && index === trusted.size) trustedRoot = verifier.root();
-    start = end + 1;
-  }
-  verifier.checkRoot(cp.size, cp.rootHash, 'manifest.json checkpoint');
-
-  if (trusted !== null) {
-    if (trustedRoot !== null) {
-      if (hashToHex(trustedRoot) !== hashToHex(trusted.rootHash)) {
-        verifier.fail(
-          'trusted checkpoint',
-          `the log's first ${trusted.size} receipts do not match the trusted root: history was rewritten`,
+    try {
+      const parsed = parseExportManifest(text);
+      if (parsed.ignored.length > 0) {
+        this.notes.push(
+          `manifest.json fields not known to this build, ignored: ${parsed.ignored.join(', ')}`,
         );
       }
-    } else {
-      notes.push(
-        `trusted checkpoint of size ${trusted.size} lies before this export's start (${from}); not compared`,
-      );
-    }
-  }
-
-  const previous = manifest['previous'] as
-    { checkpoint?: unknown; consistency_proof?: unknown } | null | undefined;
-  if (previous !== null && previous !== undefined) {
-    try {
-      const prev = openCheckpoint(String(previous.checkpoint), keys, {
-        where: 'manifest.json previous.checkpoint',
-        expectedOrigin: origin,
-      }).checkpoint;
-      const proof = (Array.isArray(previous.consistency_proof) ? previous.consistency_proof : []).map(
-        (h, i) => {
-          const b = decodeBase64Strict(String(h));
-          if (b === undefined) throw new Error(`consistency_proof[${i}] is not base64`);
-          return b;
-        },
-      );
-      verifyConsistency(prev.size, cp.size, proof, prev.rootHash, cp.rootHash);
+      return parsed.manifest;
     } catch (err) {
-      verifier.fail('manifest.json previous', message(err), codeOf(err));
+      this.failEarly('manifest.json', err);
+      return null;
     }
   }
-  return report(verifier, verifier.failures, notes, cp);
-}
 
-function report(
-  v: LogVerifier | null,
-  failures: readonly VerifyFailure[],
-  notes: string[],
-  cp?: Checkpoint,
-): VerifyReport {
-  return {
-    ok: failures.length === 0,
-    receipts: v?.checked ?? 0,
-    ledgers: v?.ledgersSeen.size ?? 0,
-    tree_size: v?.size ?? 0,
-    root: v === null ? null : hashToHex(v.root()),
-    checkpoint_size: cp?.size ?? null,
-    with_private: v?.withPrivate ?? 0,
-    first_failure: failures[0] ?? null,
-    failures,
-    notes,
-  };
-}
+  private chooseKeys(manifest: ExportManifest): boolean {
+    if (this.options.keys !== undefined && this.options.keys.length > 0) {
+      this.keys = this.options.keys;
+      return true;
+    }
+    try {
+      this.keys = [parseVerifierKey(manifest.verifier_key, 'manifest.json field verifier_key')];
+    } catch (err) {
+      this.failEarly('manifest.json field verifier_key', err);
+      return false;
+    }
+    this.notes.push('key: taken from the export itself (pass --key to check against a key you trust)');
+    return true;
+  }
 
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  /** The saved state must be of this log and key, and end exactly where this export starts. */
+  private resumeAt(manifest: ExportManifest, state: VerifyState): Resume {
+    const bad = (problem: string): GovernessError =>
+      new GovernessError(LedgerErrors.badVerifyState, { where: 'verify state', problem });
+    if (state.origin !== manifest.origin) {
+      throw bad(
+        `it was saved for the log ${JSON.stringify(state.origin)}, this export is of ${JSON.stringify(manifest.origin)}`,
+      );
+    }
+    const resume = resumeFrom(state, this.keys, 'verify state');
+    if (manifest.from !== resume.checkpoint.size) {
+      throw bad(
+        `it ends at log index ${resume.checkpoint.size}, this export starts at ${manifest.from}: verify the export that starts at ${resume.checkpoint.size}, or use --full`,
+      );
+    }
+    return resume;
+  }
+
+  private openCheckpoint(manifest: ExportManifest): Checkpoint | null {
+    try {
+      this.cp = openCheckpoint(manifest.checkpoint, this.keys, {
+        where: 'manifest.json checkpoint',
+        expectedOrigin: manifest.origin,
+      }).checkpoint;
+      this.cpNote = manifest.checkpoint;
+    } catch (err) {
+      this.failEarly('manifest.json checkpoint', err);
+      return null;
+    }
+    if (this.cp.size !== manifest.to) {
+      this.early.push({
+        where: 'manifest.json checkpoint',
+        problem: `checkpoint size ${this.cp.size} but the export ends at ${manifest.to}`,
+        code: BAD_EXPORT,
+      });
+      return null;
+    }
+    return this.cp;
+  }
+
+  /** The trusted checkpoint; null when none was given, undefined when it fails (failure recorded). */
+  private openTrusted(manifest: ExportManifest, cp: Checkpoint): Checkpoint | null | undefined {
+    if (this.options.trusted === undefined) return null;
+    let trusted: Checkpoint;
+    try {
+      trusted = openCheckpoint(this.options.trusted, this.keys, {
+        where: 'trusted checkpoint',
+        expectedOrigin: manifest.origin,
+      }).checkpoint;
+    } catch (err) {
+      this.failEarly('trusted checkpoint', err);
+      return undefined;
+    }
+    if (trusted.size > cp.size) {
+      this.early.push({
+        where: 'trusted checkpoint',
+        problem: `the trusted checkpoint covers ${trusted.size} receipts but this export's log has only ${cp.size}: the log was truncated or rolled back`,
+      });
+      return undefined;
+    }
+    return trusted;
+  }
+
+  /** From the saved state, else from the manifest's frontier (a range export) or the empty tree. */
+  private startVerifier(manifest: ExportManifest): LogVerifier | null {
+    const receipt = this.options.receipt ?? {};
+    if (this.resume !== null) {
+      this.v = new LogVerifier(this.resume.verifier, 100, receipt);
+      if (manifest.frontier_at_from !== '' && manifest.frontier_at_from !== this.resume.verifier.frontier) {
+        this.v.fail(
+          'manifest.json field frontier_at_from',
+          "differs from the saved state's frontier at the same size: the log before this export was rewritten",
+          INCONSISTENT,
+        );
+      }
+      return this.v;
+    }
+    if (manifest.from === 0) {
+      this.v = new LogVerifier(undefined, 100, receipt);
+      return this.v;
+    }
+    try {
+      const frontier = manifest.frontier_at_from;
+      const start = CompactRange.fromBytes(
+        new Uint8Array(Buffer.from(frontier, 'hex')),
+        'manifest.json field frontier_at_from',
+      );
+      if (start.size !== manifest.from) {
+        throw new GovernessError(LedgerErrors.badExport, {
+          where: 'manifest.json field frontier_at_from',
+          problem: `covers ${start.size} receipts, not from (${manifest.from})`,
+        });
+      }
+      this.v = new LogVerifier(
+        { size: manifest.from, frontier, lastTsMs: 0, heads: {}, partial: true },
+        100,
+        receipt,
+      );
+      return this.v;
+    } catch (err) {
+      this.failEarly('manifest.json field frontier_at_from', err);
+      return null;
+    }
+  }
+
+  private compareTrusted(trusted: Checkpoint, trustedRoot: Hash | null): void {
+    if (trustedRoot === null) {
+      this.notes.push(
+        `trusted checkpoint of size ${trusted.size} lies before this export's start (${this.from}); not compared`,
+      );
+    } else if (!hashesEqual(trustedRoot, trusted.rootHash)) {
+      this.v!.fail(
+        'trusted checkpoint',
+        `the log's first ${trusted.size} receipts do not match the trusted root: history was rewritten`,
+      );
+    }
+  }
+
+  /** The manifest's consistency proof from the previous export; in incremental mode, against the saved state. */
+  private checkPrevious(manifest: ExportManifest, cp: Checkpoint): void {
+    const v = this.v!;
+    const previous = manifest.previous;
+    const saved = this.resume?.checkpoint;
+    if (previous === null) {
+      if (saved !== undefined) {
+        this.notes.push(
+          'the manifest has no previous checkpoint: consistency with the saved state is shown by the recomputed root',
+        );
+      }
+      return;
+    }
+    let prev: Checkpoint;
+    try {
+      prev = openCheckpoint(previous.checkpoint, this.keys, {
+        where: 'manifest.json previous.checkpoint',
+        expectedOrigin: manifest.origin,
+      }).checkpoint;
+      const proof = previous.consistency_proof.map((h, i) => {
+        const b = decodeBase64Strict(h);
+        if (b === undefined) {
+          throw new GovernessError(LedgerErrors.badExport, {
+            where: `manifest.json field previous.consistency_proof[${i}]`,
+            problem: 'is not canonical standard base64',
+          });
+        }
+        return b;
+      });
+      if (prev.size > 0) verifyConsistency(prev.size, cp.size, proof, prev.rootHash, cp.rootHash);
+    } catch (err) {
+      v.fail('manifest.json previous', message(err), codeOf(err));
+      return;
+    }
+    if (saved !== undefined && prev.size === saved.size && !hashesEqual(prev.rootHash, saved.rootHash)) {
+      v.fail(
+        'manifest.json previous',
+        `its checkpoint of size ${prev.size} has root ${hashToHex(prev.rootHash)}, the saved state's ${hashToHex(saved.rootHash)}: the log was rewritten`,
+        INCONSISTENT,
+      );
+    } else if (saved !== undefined && prev.size !== saved.size) {
+      this.notes.push(
+        `the manifest's previous checkpoint (size ${prev.size}) is not the saved state's (size ${saved.size}); consistency with the saved state is shown by the recomputed root`,
+      );
+    }
+  }
+
+  /** Records an error that stops the run before any receipt is read, naming where the error says it is. */
+  private failEarly(where: string, err: unknown): void {
+    const at =
+      GovernessError.is(err) && typeof err.details['where'] === 'string' ? err.details['where'] : where;
+    this.early.push({
+      where: at,
+      problem: message(err),
+      ...(codeOf(err) === undefined ? {} : { code: codeOf(err) }),
+    });
+  }
+
+  outcome(): VerifyOutcome {
+    const v = this.v;
+    const failures = [...this.early, ...(v?.failures ?? [])];
+    const ok = failures.length === 0;
+    const atCheckpoint = v !== null && this.cp !== null && v.size === this.cp.size ? snapshot(v) : null;
+    return {
+      ok,
+      mode: this.resume === null ? 'full' : 'incremental',
+      from: this.from,
+      to: v?.size ?? this.from,
+      receipts: v?.checked ?? 0,
+      ledgers: v?.ledgersSeen.size ?? 0,
+      tree_size: v?.size ?? 0,
+      root: v === null ? null : hashToHex(v.root()),
+      checkpoint_size: this.cp?.size ?? null,
+      with_private: v?.withPrivate ?? 0,
+      first_failure: failures[0] ?? null,
+      failures,
+      notes: this.notes,
+      state: ok && atCheckpoint !== null ? stateAt(this.cpNote, this.keys, atCheckpoint) : null,
+    };
+  }
 }
 
 function message(err: unknown): string {

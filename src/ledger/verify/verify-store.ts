@@ -1,12 +1,21 @@
-// Verifies a ledger database in place: streams every stored receipt through LogVerifier, checks the stored
-// log state, the latest stored checkpoint (signature and root), and optionally a trusted (anchored) checkpoint.
+// Verifies a ledger database in place: streams the stored receipts through LogVerifier, checks the stored log
+// state, the latest stored checkpoint (signature and root), and optionally a trusted (anchored) checkpoint.
 // A truncated or rolled-back database is caught by the trusted checkpoint; an edited one by the chains and root.
-import { GovernessError } from '../../errors/index.js';
+// With a saved state it is incremental: the latest checkpoint must be consistent with the saved one (a
+// consistency proof built from the stored tiles), and only the receipts after the saved size are read.
+// Anything the store throws while being read becomes a GOV_STORE_CORRUPT failure naming the database.
+import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { openCheckpoint, type Checkpoint, type NoteVerifier } from '../checkpoint/index.js';
-import { hashToHex, hashesEqual, type Hash } from '../merkle/index.js';
-import type { LedgerStore } from '../store/types.js';
+import { consistencyProof, hashToHex, hashesEqual, verifyConsistency, type Hash } from '../merkle/index.js';
+import type { ReceiptOptions } from '../receipt/index.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { storeHashReader } from '../store/tile-source.js';
+import type { LedgerStore, StoredCheckpoint, StoredLogState } from '../store/types.js';
 import { LogVerifier } from './log-verifier.js';
-import type { VerifyReport } from './report.js';
+import type { VerifyOutcome } from './report.js';
+import { resumeFrom, snapshot, stateAt, type Resume, type StateSnapshot } from './resume.js';
+import { sqliteFileProblem } from './sqlite-file-check.js';
+import type { VerifyState } from './state-file.js';
 
 /** Inputs of a database verification. */
 export interface VerifyStoreOptions {
@@ -16,103 +25,265 @@ export interface VerifyStoreOptions {
   readonly trusted?: string;
   /** Receipts read per query (default 10,000). */
   readonly chunk?: number;
+  /** The state saved by an earlier run: check only what was appended since (throws if it does not fit). */
+  readonly state?: VerifyState;
+  /** Receipt limits the log was written with (LedgerConfig.receipt); default the built-in limits. */
+  readonly receipt?: ReceiptOptions;
+  /** Names the database in failures (default: the SQLite file path, else the store kind). */
+  readonly name?: string;
 }
 
-/** Verifies everything in `store` (opened here; the caller closes it). */
-export async function verifyStore(store: LedgerStore, options: VerifyStoreOptions): Promise<VerifyReport> {
-  const v = new LogVerifier();
-  const notes: string[] = [];
-  let state;
+const INCONSISTENT = LedgerErrors.inconsistent.code;
+const CORRUPT = LedgerErrors.storeCorrupt.code;
+
+/**
+ * Verifies `store` (opened here; the caller closes it). A broken log is reported, never thrown; only a `state`
+ * that does not belong to these keys or proves itself wrong throws GOV_VERIFY_STATE_INVALID.
+ */
+export async function verifyStore(store: LedgerStore, options: VerifyStoreOptions): Promise<VerifyOutcome> {
+  const resume = options.state === undefined ? null : resumeFrom(options.state, options.keys, 'verify state');
+  const run = new StoreRun(store, options, resume);
   try {
-    state = await store.open();
+    await run.verify();
   } catch (err) {
-    v.fail('database', err instanceof Error ? err.message : String(err), codeOf(err));
-    return toReport(v, notes, null);
+    if (GovernessError.is(err, LedgerErrors.badVerifyState)) throw err;
+    // A store that fails while being read (a damaged page, a lost connection) is named, never a raw driver error.
+    run.v.fail(run.name, message(err), GovernessError.is(err) ? err.code : CORRUPT);
   }
-  let trusted: Checkpoint | null = null;
-  if (options.trusted !== undefined) {
-    try {
-      trusted = openCheckpoint(options.trusted, options.keys, { where: 'trusted checkpoint' }).checkpoint;
-    } catch (err) {
-      v.fail('trusted checkpoint', err instanceof Error ? err.message : String(err), codeOf(err));
-      return toReport(v, notes, null);
+  return run.outcome();
+}
+
+/** One verification of one store: the steps share the verifier, the checkpoints and the snapshot. */
+class StoreRun {
+  readonly v: LogVerifier;
+  readonly name: string;
+  private readonly notes: string[] = [];
+  private readonly begin: number;
+  private cp: Checkpoint | null = null;
+  private cpNote: string | null = null;
+  private atCheckpoint: StateSnapshot | null = null;
+
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly options: VerifyStoreOptions,
+    private readonly resume: Resume | null,
+  ) {
+    this.v = new LogVerifier(resume?.verifier, 100, options.receipt ?? {});
+    this.name = options.name ?? (store instanceof SqliteStore ? store.path : `${store.kind} database`);
+    this.begin = resume?.verifier.size ?? 0;
+  }
+
+  async verify(): Promise<void> {
+    const stored = await this.open();
+    if (stored === null) return;
+    const trusted = this.openTrusted();
+    if (trusted === undefined) return;
+    await this.openLatest();
+    if (this.resume !== null && !(await this.consistentWithSaved(stored))) return;
+    const rootAt = (size: number | undefined): Hash | null => (size === this.v.size ? this.v.root() : null);
+    let trustedRoot = rootAt(trusted?.size);
+    let cpRoot = rootAt(this.cp?.size);
+    this.capture();
+    const chunk = this.options.chunk ?? 10_000;
+    for (let i = this.begin; ; i += chunk) {
+      const rows = await this.store.readRange(i, i + chunk);
+      for (const e of rows) {
+        this.v.add(e.index, e.bytes, `receipt index ${e.index}`);
+        trustedRoot ??= rootAt(trusted?.size);
+        cpRoot ??= rootAt(this.cp?.size);
+        this.capture();
+      }
+      if (rows.length < chunk) break;
     }
-  }
-  const latest = await store.latestCheckpoint();
-  let cp: Checkpoint | null = null;
-  if (latest === null) {
-    notes.push('no checkpoint stored yet: the root is not covered by a signature');
-  } else {
-    try {
-      cp = openCheckpoint(latest.note, options.keys, {
-        where: `stored checkpoint ${latest.size}`,
-      }).checkpoint;
-    } catch (err) {
+    const v = this.v;
+    if (stored.size !== v.size) v.fail('log state', `says ${stored.size} receipts, ${v.size} are stored`);
+    const cp = this.cp;
+    if (cp !== null && cp.size > v.size) {
       v.fail(
-        `stored checkpoint ${latest.size}`,
-        err instanceof Error ? err.message : String(err),
-        codeOf(err),
+        `stored checkpoint ${cp.size}`,
+        `covers ${cp.size} receipts, only ${v.size} are stored: receipts were removed`,
       );
     }
-  }
-
-  // One pass over the receipts, taking the roots at the two checkpoint sizes on the way.
-  const chunk = options.chunk ?? 10_000;
-  const rootAt = (size: number | undefined): Hash | null => (size === v.size ? v.root() : null);
-  let trustedRoot = rootAt(trusted?.size);
-  let cpRoot = rootAt(cp?.size);
-  for (let i = 0; ; i += chunk) {
-    const rows = await store.readRange(i, i + chunk);
-    for (const e of rows) {
-      v.add(e.index, e.bytes, `receipt index ${e.index}`);
-      trustedRoot ??= rootAt(trusted?.size);
-      cpRoot ??= rootAt(cp?.size);
+    if (cp !== null && cpRoot !== null && !hashesEqual(cpRoot, cp.rootHash)) {
+      v.fail(
+        `stored checkpoint ${cp.size}`,
+        `signed root ${hashToHex(cp.rootHash)} differs from the stored receipts' root ${hashToHex(cpRoot)}`,
+      );
     }
-    if (rows.length < chunk) break;
+    if (trusted !== null) await this.checkTrusted(trusted, trustedRoot);
   }
-  if (state.size !== v.size) v.fail('log state', `says ${state.size} receipts, ${v.size} are stored`);
 
-  if (cp !== null && cp.size > v.size) {
-    v.fail(
-      `stored checkpoint ${cp.size}`,
-      `covers ${cp.size} receipts, only ${v.size} are stored: receipts were removed`,
-    );
+  /** Opens the store (a SQLite file is checked read-only first); null when it cannot be read. */
+  private async open(): Promise<StoredLogState | null> {
+    if (this.store instanceof SqliteStore && this.store.path !== ':memory:') {
+      const problem = sqliteFileProblem(this.store.path);
+      if (problem !== null) {
+        this.v.fail(this.name, problem, CORRUPT);
+        return null;
+      }
+    }
+    try {
+      return await this.store.open();
+    } catch (err) {
+      this.v.fail(this.name, message(err), GovernessError.is(err) ? err.code : CORRUPT);
+      return null;
+    }
   }
-  if (cp !== null && cpRoot !== null && !hashesEqual(cpRoot, cp.rootHash)) {
-    v.fail(
-      `stored checkpoint ${cp.size}`,
-      `signed root ${hashToHex(cp.rootHash)} differs from the stored receipts' root ${hashToHex(cpRoot)}`,
-    );
+
+  /** The trusted checkpoint, null when none was given, undefined when it does not verify (failure recorded). */
+  private openTrusted(): Checkpoint | null | undefined {
+    if (this.options.trusted === undefined) return null;
+    try {
+      return openCheckpoint(this.options.trusted, this.options.keys, { where: 'trusted checkpoint' })
+        .checkpoint;
+    } catch (err) {
+      this.v.fail('trusted checkpoint', message(err), codeOf(err));
+      return undefined;
+    }
   }
-  if (trusted !== null) {
+
+  private async openLatest(): Promise<void> {
+    const latest: StoredCheckpoint | null = await this.store.latestCheckpoint();
+    if (latest === null) {
+      this.notes.push('no checkpoint stored yet: the root is not covered by a signature');
+      return;
+    }
+    const where = `stored checkpoint ${latest.size}`;
+    const origin = this.resume === null ? undefined : this.options.state?.origin;
+    const firstLine = latest.note.slice(0, latest.note.indexOf('\n'));
+    if (origin !== undefined && firstLine !== origin) {
+      throw new GovernessError(LedgerErrors.badVerifyState, {
+        where: 'verify state',
+        problem: `it was saved for the log ${JSON.stringify(origin)}, this database holds the log ${JSON.stringify(firstLine)}`,
+      });
+    }
+    try {
+      this.cp = openCheckpoint(latest.note, this.options.keys, {
+        where,
+        ...(origin === undefined ? {} : { expectedOrigin: origin }),
+      }).checkpoint;
+      this.cpNote = latest.note;
+    } catch (err) {
+      this.v.fail(where, message(err), codeOf(err));
+    }
+  }
+
+  /**
+   * Incremental mode: the database still holds at least the saved receipts, and its latest checkpoint extends
+   * the saved one (RFC 9162 consistency proof from the stored tiles). False when not (failure recorded).
+   */
+  private async consistentWithSaved(stored: StoredLogState): Promise<boolean> {
+    const saved = this.resume!.checkpoint;
+    const v = this.v;
+    if (stored.size < saved.size) {
+      v.fail(
+        'log state',
+        `the database holds ${stored.size} receipts, fewer than the ${saved.size} verified by the saved state: it was truncated or restored from an older copy`,
+        INCONSISTENT,
+      );
+      return false;
+    }
+    const cp = this.cp;
+    if (cp === null) {
+      if (v.ok) {
+        v.fail(
+          'stored checkpoints',
+          `none is stored, the saved state ended at a checkpoint of size ${saved.size}: checkpoints were removed`,
+          INCONSISTENT,
+        );
+      }
+      return false;
+    }
+    if (cp.size < saved.size) {
+      v.fail(
+        `stored checkpoint ${cp.size}`,
+        `is the latest, older than the saved state's checkpoint of size ${saved.size}: checkpoints were removed or the database restored from an older copy`,
+        INCONSISTENT,
+      );
+      return false;
+    }
+    if (saved.size === 0) return true;
+    const proof = await consistencyProof(saved.size, cp.size, storeHashReader(this.store, cp.size));
+    try {
+      verifyConsistency(saved.size, cp.size, proof, saved.rootHash, cp.rootHash);
+    } catch (err) {
+      v.fail(
+        `stored checkpoint ${cp.size}`,
+        `is not consistent with the saved state's checkpoint of size ${saved.size}: the log was rewritten (${message(err)})`,
+        INCONSISTENT,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /** A trusted checkpoint inside the part a saved state covers is checked by a consistency proof instead. */
+  private async checkTrusted(trusted: Checkpoint, trustedRoot: Hash | null): Promise<void> {
+    const v = this.v;
     if (trusted.size > v.size) {
       v.fail(
         'trusted checkpoint',
         `covers ${trusted.size} receipts, the database holds ${v.size}: it was truncated or restored from an older copy`,
       );
-    } else if (trustedRoot !== null && !hashesEqual(trustedRoot, trusted.rootHash)) {
-      v.fail(
-        'trusted checkpoint',
-        `the first ${trusted.size} stored receipts do not match the trusted root: history was rewritten`,
+    } else if (trustedRoot !== null) {
+      if (!hashesEqual(trustedRoot, trusted.rootHash)) {
+        v.fail(
+          'trusted checkpoint',
+          `the first ${trusted.size} stored receipts do not match the trusted root: history was rewritten`,
+        );
+      }
+    } else if (this.cp !== null && trusted.size > 0 && trusted.size <= this.cp.size) {
+      const proof = await consistencyProof(
+        trusted.size,
+        this.cp.size,
+        storeHashReader(this.store, this.cp.size),
       );
+      try {
+        verifyConsistency(trusted.size, this.cp.size, proof, trusted.rootHash, this.cp.rootHash);
+      } catch (err) {
+        v.fail(
+          'trusted checkpoint',
+          `not consistent with the stored checkpoint ${this.cp.size}: history was rewritten (${message(err)})`,
+          INCONSISTENT,
+        );
+      }
     }
   }
-  return toReport(v, notes, cp);
+
+  /** Snapshots the verifier when it stands exactly at the latest checkpoint (where a saved state ends). */
+  private capture(): void {
+    if (this.atCheckpoint === null && this.cp !== null && this.v.size === this.cp.size) {
+      this.atCheckpoint = snapshot(this.v);
+    }
+  }
+
+  outcome(): VerifyOutcome {
+    const v = this.v;
+    const state =
+      v.ok && this.cpNote !== null && this.atCheckpoint !== null
+        ? stateAt(this.cpNote, this.options.keys, this.atCheckpoint)
+        : null;
+    return {
+      ok: v.ok,
+      mode: this.resume === null ? 'full' : 'incremental',
+      from: this.begin,
+      to: v.size,
+      receipts: v.checked,
+      ledgers: v.ledgersSeen.size,
+      tree_size: v.size,
+      root: hashToHex(v.root()),
+      checkpoint_size: this.cp?.size ?? null,
+      with_private: v.withPrivate,
+      first_failure: v.failures[0] ?? null,
+      failures: v.failures,
+      notes: this.notes,
+      state,
+    };
+  }
 }
 
-function toReport(v: LogVerifier, notes: string[], cp: Checkpoint | null): VerifyReport {
-  return {
-    ok: v.ok,
-    receipts: v.checked,
-    ledgers: v.ledgersSeen.size,
-    tree_size: v.size,
-    root: hashToHex(v.root()),
-    checkpoint_size: cp?.size ?? null,
-    with_private: v.withPrivate,
-    first_failure: v.failures[0] ?? null,
-    failures: v.failures,
-    notes,
-  };
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function codeOf(err: unknown): string | undefined {

@@ -1,30 +1,43 @@
 // `governess verify`: checks an export directory, a database, or a single receipt against its proof file, and
 // prints a machine-readable JSON report. Exit 0: verified. Exit 1: something is broken (the report names the
 // first broken place). Exit 2: the command was used wrongly or an input could not be read.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import {
   PostgresStore,
   SqliteStore,
   parseVerifierKey,
   readAnchorFile,
   readVerifierKeyFile,
+  readVerifyStateFile,
+  reportOf,
   verifyExport,
-  verifyProofFile,
   verifyStore,
+  writeVerifyStateFile,
   type NoteVerifier,
-  type VerifyReport,
+  type ReceiptOptions,
+  type VerifyOutcome,
+  type VerifyState,
 } from '../../ledger/index.js';
-import { verifyInclusion } from '../../ledger/merkle/index.js';
 import type { CliIo } from './io.js';
+import { runProofVerify } from './verify-proof.js';
 
 /** Usage of the verify command. */
 export const VERIFY_USAGE = [
-  'usage: governess verify <export-dir> [--key KEY|FILE] [--trusted FILE]',
+  'usage: governess verify <export-dir> [--key KEY|FILE] [--trusted FILE] [--state FILE [--full]]',
   '       governess verify --db sqlite:PATH|postgres://URL[#schema] --key KEY|FILE [--trusted FILE]',
+  '                        [--state FILE [--full]]',
   '       governess verify --proof FILE --receipt FILE --key KEY|FILE',
-  '  --key      the log verifier key (name+hash+base64) or a file of them',
-  '  --trusted  a checkpoint note trusted earlier, or an anchor file (its last note is used)',
+  '  --key                   the log verifier key (name+hash+base64) or a file of them, one per line',
+  '  --trusted               a checkpoint note trusted earlier, or an anchor file (its last note is used)',
+  '  --state FILE            incremental: start from the state the last successful run saved in FILE, check',
+  '                          only what was appended since, then rewrite FILE (created by the first run)',
+  '  --full                  with --state: ignore the saved state, verify everything, then rewrite FILE',
+  '  --max-metadata-bytes N  the metadata limit the ledger was configured with (default 16384)',
+  'exit: 0 verified; 1 the log is broken or was rewritten (the JSON report names the first broken place);',
+  '      2 wrong usage or unreadable input (missing file; malformed key, proof file or state file; a state',
+  '        saved for another log or key)',
 ].join('\n');
 
 /** Runs `governess verify`; resolves with the exit code. */
@@ -40,88 +53,103 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
         db: { type: 'string' },
         proof: { type: 'string' },
         receipt: { type: 'string' },
+        state: { type: 'string' },
+        full: { type: 'boolean' },
+        'max-metadata-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
-    return usage(io, err instanceof Error ? err.message : String(err));
+    return usage(io, message(err));
   }
   const { values, positionals } = parsed;
   if (values.help === true) {
     io.out(VERIFY_USAGE);
     return 0;
   }
+  const receipt = metadataLimit(values['max-metadata-bytes']);
+  if (typeof receipt === 'string') return usage(io, receipt);
+  if (values.full === true && values.state === undefined) return usage(io, '--full goes with --state FILE');
   try {
     const keys = values.key === undefined ? undefined : await loadKeys(values.key);
-    const trusted = values.trusted === undefined ? undefined : await loadTrusted(values.trusted);
     if (values.proof !== undefined || values.receipt !== undefined) {
       if (values.proof === undefined || values.receipt === undefined || keys === undefined) {
         return usage(io, '--proof needs --receipt and --key');
       }
-      return proofMode(values.proof, values.receipt, keys, io);
+      if (values.state !== undefined || values.db !== undefined || positionals.length > 0) {
+        return usage(io, '--proof checks one receipt: it takes no export, --db or --state');
+      }
+      return runProofVerify({ proofPath: values.proof, receiptPath: values.receipt, keys, receipt }, io);
     }
-    let report: VerifyReport;
+    const trusted = values.trusted === undefined ? undefined : await loadTrusted(values.trusted);
+    const state =
+      values.state === undefined || values.full === true ? null : await readVerifyStateFile(values.state);
+    const common = {
+      receipt,
+      ...(trusted === undefined ? {} : { trusted }),
+      ...(state === null ? {} : { state }),
+    };
+    let outcome: VerifyOutcome;
     if (values.db !== undefined) {
+      if (positionals.length > 0) return usage(io, 'give an export directory or --db, not both');
       if (keys === undefined)
         return usage(io, '--db needs --key (the key must come from somewhere you trust)');
       const store = openStore(values.db);
       try {
-        report = await verifyStore(store, { keys, ...(trusted === undefined ? {} : { trusted }) });
+        outcome = await verifyStore(store, { keys, ...common });
       } finally {
         await store.close();
       }
     } else {
       if (positionals.length !== 1) return usage(io, 'give one export directory, or --db, or --proof');
-      report = await verifyExport(positionals[0] as string, {
+      outcome = await verifyExport(positionals[0] as string, {
         ...(keys === undefined ? {} : { keys }),
-        ...(trusted === undefined ? {} : { trusted }),
+        ...common,
       });
     }
-    io.out(JSON.stringify(report, null, 2));
-    io.err(
-      report.ok
-        ? `verified: ${report.receipts} receipts, ${report.ledgers} ledgers, tree size ${report.tree_size}`
-        : `FAILED at ${report.first_failure?.where}: ${report.first_failure?.problem}`,
-    );
-    return report.ok ? 0 : 1;
+    io.out(JSON.stringify(reportOf(outcome), null, 2));
+    io.err(summary(outcome));
+    if (values.state !== undefined && outcome.ok) await saveState(values.state, outcome.state, io);
+    return outcome.ok ? 0 : 1;
   } catch (err) {
-    io.err(`governess verify: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(`governess verify: ${message(err)}`);
     return 2;
   }
 }
 
-function proofMode(proofPath: string, receiptPath: string, keys: readonly NoteVerifier[], io: CliIo): number {
-  const proof = readFileSync(proofPath);
-  let leaf = readFileSync(receiptPath);
-  if (leaf.length > 0 && leaf[leaf.length - 1] === 0x0a) leaf = leaf.subarray(0, leaf.length - 1);
-  try {
-    const v = verifyProofFile(proof, keys, {
-      leafData: new Uint8Array(leaf),
-      verifyInclusion: (index, size, leafHash, p, root) => {
-        verifyInclusion(index, size, leafHash, p, root);
-        return true;
-      },
-    });
-    io.out(
-      JSON.stringify({
-        ok: true,
-        index: v.index,
-        checkpoint_size: v.checkpoint.size,
-        origin: v.checkpoint.origin,
-      }),
-    );
-    io.err(`verified: receipt at index ${v.index} is in the log of ${v.checkpoint.size} receipts`);
-    return 0;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    io.out(JSON.stringify({ ok: false, first_failure: { where: proofPath, problem: message } }));
-    io.err(`FAILED: ${message}`);
-    return 1;
+function summary(o: VerifyOutcome): string {
+  if (!o.ok) return `FAILED at ${o.first_failure?.where}: ${o.first_failure?.problem}`;
+  const range = o.mode === 'incremental' ? ` (incremental: ${o.from} to ${o.to})` : '';
+  return `verified${range}: ${o.receipts} receipts, ${o.ledgers} ledgers, tree size ${o.tree_size}`;
+}
+
+async function saveState(path: string, state: VerifyState | null, io: CliIo): Promise<void> {
+  if (state === null) {
+    io.err(`state not saved to ${path}: no signed checkpoint to end at yet`);
+    return;
   }
+  await writeVerifyStateFile(path, state);
+  io.err(`state saved to ${path} (checkpoint of size ${state.size})`);
+}
+
+function metadataLimit(value: string | undefined): ReceiptOptions | string {
+  if (value === undefined) return {};
+  const n = Number(value);
+  if (!/^[1-9][0-9]*$/.test(value) || !Number.isSafeInteger(n)) {
+    return `--max-metadata-bytes must be a positive integer, got ${JSON.stringify(value)}`;
+  }
+  return { maxMetadataBytes: n };
 }
 
 async function loadKeys(arg: string): Promise<NoteVerifier[]> {
   if (existsSync(arg)) return readVerifierKeyFile(arg);
+  if (!arg.includes('+')) {
+    // Most likely a mistyped key file path: say so rather than "expected 3 fields".
+    throw new GovernessError(LedgerErrors.badKey, {
+      where: '--key',
+      problem: `${JSON.stringify(arg)} is neither a file nor a verifier key <name>+<hash>+<keydata>`,
+    });
+  }
   return [parseVerifierKey(arg, '--key')];
 }
 
@@ -145,8 +173,12 @@ function openStore(db: string): SqliteStore | PostgresStore {
   throw new Error(`--db ${db}: expected sqlite:PATH or postgres://URL[#schema]`);
 }
 
-function usage(io: CliIo, message: string): number {
-  io.err(`governess verify: ${message}`);
+function usage(io: CliIo, text: string): number {
+  io.err(`governess verify: ${text}`);
   io.err(VERIFY_USAGE);
   return 2;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

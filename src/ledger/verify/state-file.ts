@@ -1,0 +1,188 @@
+// The verify state file (`governess verify --state FILE`): what one successful run hands to the next so that it
+// checks only the receipts appended since. JSON, versioned `governess.verify-state/v1`, one head per line so a
+// state of millions of ledgers stays diffable; the byte format is in docs/ledger/verification.md. This module
+// only reads and writes the file and checks its shape; resume.ts checks it against the keys and the log.
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { GovernessError, LedgerErrors } from '../../errors/index.js';
+
+/** The `format` of every verify state file this build reads and writes. */
+export const VERIFY_STATE_FORMAT = 'governess.verify-state/v1';
+
+/** A ledger's last verified receipt in a saved state: `[ledger_seq, leaf hash as 64 lower-case hex]`. */
+export type SavedHead = readonly [seq: number, hash: string];
+
+/** The saved state of a verification that ended at a signed checkpoint (the file's JSON, field for field). */
+export interface VerifyState {
+  /** Always `governess.verify-state/v1`. */
+  readonly format: typeof VERIFY_STATE_FORMAT;
+  /** The log origin (its key name). */
+  readonly origin: string;
+  /** Key ID (8 lower-case hex digits, the `<hash>` of the verifier key) of the log key that signed `checkpoint`. */
+  readonly key_hash: string;
+  /** The signed checkpoint note the run ended at; `size` and `frontier` describe exactly its tree. */
+  readonly checkpoint: string;
+  /** Receipts verified: the checkpoint's tree size. */
+  readonly size: number;
+  /** Hex of the serialised Merkle frontier of those `size` leaves (docs/ledger/merkle.md). */
+  readonly frontier: string;
+  /** Largest receipt `ts` seen, in epoch milliseconds (the next receipt may not be earlier). */
+  readonly last_ts_ms: number;
+  /** True when the run started inside the log (a range export): ledgers not in `heads` may start past seq 1. */
+  readonly partial: boolean;
+  /** Every ledger seen, by ledger id. */
+  readonly heads: Readonly<Record<string, SavedHead>>;
+}
+
+const FIELDS = [
+  'format',
+  'origin',
+  'key_hash',
+  'size',
+  'frontier',
+  'last_ts_ms',
+  'partial',
+  'checkpoint',
+  'heads',
+] as const;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function bad(where: string, problem: string, cause?: unknown): GovernessError {
+  return new GovernessError(LedgerErrors.badVerifyState, { where, problem }, { cause });
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Checks the shape of a state file's text; errors name `where` (the file) and the field. */
+export function parseVerifyState(text: string, where: string): VerifyState {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw bad(where, `not valid JSON (${message(err)}): the file is damaged; use --full to start over`, err);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw bad(where, 'must be a JSON object');
+  }
+  const v = value as Record<string, unknown>;
+  const field = (name: string): string => `${where} field ${name}`;
+  if (v['format'] !== VERIFY_STATE_FORMAT) {
+    throw bad(field('format'), `is ${JSON.stringify(v['format'])}, this build reads ${VERIFY_STATE_FORMAT}`);
+  }
+  for (const key of Object.keys(v)) {
+    if (!(FIELDS as readonly string[]).includes(key)) throw bad(field(key), 'unknown field');
+  }
+  const origin = v['origin'];
+  if (typeof origin !== 'string' || origin === '') throw bad(field('origin'), 'must be a non-empty string');
+  const keyHash = v['key_hash'];
+  if (typeof keyHash !== 'string' || !/^[0-9a-f]{8}$/.test(keyHash)) {
+    throw bad(field('key_hash'), 'must be the 8 lower-case hex digits of a key ID');
+  }
+  const checkpoint = v['checkpoint'];
+  if (typeof checkpoint !== 'string' || checkpoint === '') {
+    throw bad(field('checkpoint'), 'must be a signed checkpoint note');
+  }
+  const size = count(v['size'], field('size'));
+  const frontier = v['frontier'];
+  if (typeof frontier !== 'string' || !/^(?:[0-9a-f]{2})*$/.test(frontier)) {
+    throw bad(field('frontier'), 'must be lower-case hex bytes');
+  }
+  const lastTs = count(v['last_ts_ms'], field('last_ts_ms'));
+  const partial = v['partial'];
+  if (typeof partial !== 'boolean') throw bad(field('partial'), 'must be true or false');
+  const heads = v['heads'];
+  if (typeof heads !== 'object' || heads === null || Array.isArray(heads)) {
+    throw bad(field('heads'), 'must be an object of ledger id to [seq, hash]');
+  }
+  for (const [ledger, head] of Object.entries(heads)) {
+    const place = field(`heads[${JSON.stringify(ledger)}]`);
+    if (!Array.isArray(head) || head.length !== 2) throw bad(place, 'must be [seq, hash]');
+    const [seq, hash] = head as unknown[];
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
+      throw bad(place, `seq must be an integer of at least 1, got ${JSON.stringify(seq)}`);
+    }
+    if (typeof hash !== 'string' || !HEX64.test(hash)) {
+      throw bad(place, 'hash must be 64 lower-case hex characters');
+    }
+  }
+  return {
+    format: VERIFY_STATE_FORMAT,
+    origin,
+    key_hash: keyHash,
+    checkpoint,
+    size,
+    frontier,
+    last_ts_ms: lastTs,
+    partial,
+    heads: heads as Record<string, SavedHead>,
+  };
+}
+
+function count(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw bad(where, `must be an integer of at least 0, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** The file text: top-level fields one per line, then one line per ledger head, in the order they were seen. */
+export function formatVerifyState(state: VerifyState): string {
+  const top = FIELDS.filter((f) => f !== 'heads').map(
+    (f) => `  ${JSON.stringify(f)}: ${JSON.stringify(state[f])}`,
+  );
+  const heads = Object.entries(state.heads).map(
+    ([ledger, head]) => `    ${JSON.stringify(ledger)}: ${JSON.stringify(head)}`,
+  );
+  const headsBlock = heads.length === 0 ? '  "heads": {}' : `  "heads": {\n${heads.join(',\n')}\n  }`;
+  return `{\n${top.join(',\n')},\n${headsBlock}\n}\n`;
+}
+
+/** Reads a state file; null when it does not exist (the first run). A damaged file throws naming it. */
+export async function readVerifyStateFile(path: string): Promise<VerifyState | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw bad(`state file ${path}`, `cannot read: ${message(err)}`, err);
+  }
+  return parseVerifyState(text, `state file ${path}`);
+}
+
+/**
+ * Replaces the state file atomically: the text goes to a new temporary file beside it, which is fsynced and then
+ * renamed over the old one, and the directory is fsynced; a crash leaves either the old state or the new one.
+ */
+export async function writeVerifyStateFile(path: string, state: VerifyState): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(formatVerifyState(state), 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw bad(`state file ${path}`, `cannot write: ${message(err)}`, err);
+  }
+  await syncDirectory(dirname(path));
+}
+
+/** Makes a rename durable (POSIX); platforms that cannot open a directory for fsync skip it. */
+async function syncDirectory(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // Windows cannot fsync a directory; the rename itself is still atomic there.
+  } finally {
+    await fh?.close();
+  }
+}
