@@ -161,6 +161,7 @@ export async function sealBatch(
         ts,
       },
       commitment,
+      options,
     );
     const bytes = encodeReceipt(receipt, options);
     const leaf = leafHash(bytes);

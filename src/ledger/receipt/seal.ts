@@ -1,15 +1,28 @@
 // Sealing: the writer turns a governor's draft into a receipt by adding the fields it assigns inside its
 // transaction (id, sequence number, previous hash, timestamp) and, when there is a private payload, its commitment.
 import { fail } from './fields.js';
-import { RECEIPT_SCHEMA, type Receipt, type ReceiptDraft, type ReceiptSeal } from './types.js';
+import {
+  RECEIPT_SCHEMA,
+  type Receipt,
+  type ReceiptDraft,
+  type ReceiptOptions,
+  type ReceiptSeal,
+} from './types.js';
 import { validateReceipt } from './validate.js';
 
 /**
  * The receipt for `draft` under `seal`. The whole result is validated (a draft may have changed since
  * validateDraft, and the seal comes from the writer), so a receipt that reaches the store is always valid. A
- * draft with a private payload must be sealed with that payload's commitment (privateCommitment).
+ * draft with a private payload must be sealed with that payload's commitment (privateCommitment). `options` are
+ * the ledger's limits (LedgerConfig.receipt): without them a metadata limit configured above the default would
+ * pass the draft check and then fail here.
  */
-export function sealReceipt(draft: ReceiptDraft, seal: ReceiptSeal, privateCommitment?: string): Receipt {
+export function sealReceipt(
+  draft: ReceiptDraft,
+  seal: ReceiptSeal,
+  privateCommitment?: string,
+  options: ReceiptOptions = {},
+): Receipt {
   if (draft.private !== undefined && privateCommitment === undefined) {
     fail('private_commitment', 'the draft has a private payload, so the receipt needs its commitment');
   }
@@ -33,5 +46,6 @@ export function sealReceipt(draft: ReceiptDraft, seal: ReceiptSeal, privateCommi
   };
   return validateReceipt(
     privateCommitment === undefined ? fields : { ...fields, private_commitment: privateCommitment },
+    options,
   );
 }

@@ -180,8 +180,9 @@ describe.each(STORE_KINDS)('incremental verification on %s', (kind) => {
     );
 
     const elsewhere = generateSigner('governess.test/elsewhere');
-    await using foreign = await openLedger(kind, { signer: elsewhere.signer });
-    if (typeof foreign === 'string') return;
+    const opened = await openLedger(kind, { signer: elsewhere.signer });
+    if (typeof opened === 'string') return;
+    await using foreign = opened;
     await foreign.ledger.append(draft());
     await foreign.ledger.checkpoint();
     await using r = readerOf(foreign);
