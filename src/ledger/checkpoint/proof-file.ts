@@ -222,10 +222,9 @@ export function parseProofFileLayout(input: string | Uint8Array, where = WHERE):
     if (!GovernessError.is(err)) throw err;
     const at = String(err.details['where'] ?? where);
     // Some note faults name no line; the checkpoint's lines are then the place.
-    const place =
-      at === where
-        ? `${where} lines ${first}-${first + countNewlines(file.checkpointNote) - 1} (checkpoint)`
-        : at;
+    const last = first + countNewlines(file.checkpointNote) - 1;
+    const lines = last > first ? `lines ${first}-${last}` : `line ${first}`;
+    const place = at === where ? `${where} ${lines} (checkpoint)` : at;
     throw badProof(place, String(err.details['problem'] ?? err.message));
   }
   return file;

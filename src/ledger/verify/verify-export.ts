@@ -304,7 +304,7 @@ class ExportRun {
       });
       if (prev.size > 0) verifyConsistency(prev.size, cp.size, proof, prev.rootHash, cp.rootHash);
     } catch (err) {
-      v.fail('manifest.json previous', message(err), codeOf(err));
+      v.fail(whereOf(err, 'manifest.json previous'), message(err), codeOf(err));
       return;
     }
     if (saved !== undefined && prev.size === saved.size && !hashesEqual(prev.rootHash, saved.rootHash)) {
@@ -322,8 +322,7 @@ class ExportRun {
 
   /** Records an error that stops the run before any receipt is read, naming where the error says it is. */
   private failEarly(where: string, err: unknown): void {
-    const at =
-      GovernessError.is(err) && typeof err.details['where'] === 'string' ? err.details['where'] : where;
+    const at = whereOf(err, where);
     this.early.push({
       where: at,
       problem: message(err),
@@ -353,6 +352,11 @@ class ExportRun {
       state: ok && atCheckpoint !== null ? stateAt(this.cpNote, this.keys, atCheckpoint) : null,
     };
   }
+}
+
+/** The place an error names (its `where` detail), else `fallback`. */
+function whereOf(err: unknown, fallback: string): string {
+  return GovernessError.is(err) && typeof err.details['where'] === 'string' ? err.details['where'] : fallback;
 }
 
 function message(err: unknown): string {
