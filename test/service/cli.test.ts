@@ -1,7 +1,13 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { Ledger, SqliteStore, generateSigner } from '../../src/ledger/index.js';
+import { SimulatedClock } from '../../src/runtime/clock/index.js';
 import { main, type CliIo } from '../../src/service/cli/main.js';
+import { draft } from '../support/ledger.js';
 
 function capture(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -40,5 +46,34 @@ describe('governess CLI', () => {
     const run = promisify(execFile);
     const { stdout } = await run(process.execPath, ['bin/governess.mjs', 'help']);
     expect(stdout).toMatch(/usage: governess/);
+  });
+
+  it('verify --db runs to its end in a real process (the SQLite writer thread lets it exit), then incrementally', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gov-cli-'));
+    try {
+      const keys = generateSigner('governess.test/cli');
+      const db = join(dir, 'ledger.sqlite');
+      const ledger = await Ledger.open({
+        store: new SqliteStore({ path: db }),
+        clock: new SimulatedClock(),
+        signer: keys.signer,
+        checkpointIntervalMs: 0,
+        groupCommit: { maxDelayMs: 0 },
+      });
+      await Promise.all(Array.from({ length: 10 }, () => ledger.append(draft())));
+      await ledger.checkpoint();
+      await ledger.close();
+      const args = ['bin/governess.mjs', 'verify', '--db', `sqlite:${db}`, '--key', keys.verifierKey];
+      const state = ['--state', join(dir, 'verify.state')];
+      const run = promisify(execFile);
+      const first = await run(process.execPath, [...args, ...state]);
+      expect(JSON.parse(first.stdout)).toMatchObject({ ok: true, mode: 'full', receipts: 10 });
+      const second = await run(process.execPath, [...args, ...state]);
+      expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, mode: 'incremental', from: 10, to: 10 });
+      const help = await run(process.execPath, ['bin/governess.mjs', 'verify', '--help']);
+      expect(help.stdout).toMatch(/--state FILE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -56,6 +56,8 @@ export class SqliteWriter {
   async close(): Promise<void> {
     if (this.dead !== null) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    // Held open until the thread exits: an unref'd thread would let the process end with close() unsettled.
+    this.worker.ref();
     this.worker.postMessage({ type: 'close' });
     await exited;
   }

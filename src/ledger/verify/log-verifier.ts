@@ -35,7 +35,8 @@ export interface VerifierState {
   /** Base64-free hex of the serialised frontier. */
   readonly frontier: string;
   readonly lastTsMs: number;
-  readonly heads: Readonly<Record<string, ChainHead>>;
+  /** Each ledger's last receipt; a Map is taken as it is given (a resume of millions of ledgers). */
+  readonly heads: Readonly<Record<string, ChainHead>> | ReadonlyMap<string, ChainHead>;
   /** Ledgers whose earlier receipts were not seen (a range export): their first seen receipt starts the check. */
   readonly partial: boolean;
 }
@@ -67,7 +68,8 @@ export class LogVerifier {
   ) {
     this.frontier = state === undefined || state.size === 0 ? CompactRange.empty() : frontierFrom(state);
     this.lastTsMs = state?.lastTsMs ?? 0;
-    this.heads = new Map(Object.entries(state?.heads ?? {}));
+    const heads = state?.heads ?? {};
+    this.heads = heads instanceof Map ? new Map(heads) : new Map(Object.entries(heads));
     this.partial = state?.partial ?? false;
   }
 
@@ -162,11 +164,15 @@ export class LogVerifier {
 
   /** A resume state. */
   state(): VerifierState {
+    return { ...this.position(), heads: Object.fromEntries(this.heads) };
+  }
+
+  /** The resume state without the heads (read those from chainHeads() when there are millions). */
+  position(): Omit<VerifierState, 'heads'> {
     return {
       size: this.frontier.size,
       frontier: Buffer.from(this.frontier.toBytes()).toString('hex'),
       lastTsMs: this.lastTsMs,
-      heads: Object.fromEntries(this.heads),
       partial: this.partial,
     };
   }

@@ -64,8 +64,11 @@ export function resumeFrom(state: VerifyState, keys: readonly NoteVerifier[], wh
       `field frontier has root ${hashToHex(frontier.root())}, its checkpoint ${hashToHex(checkpoint.rootHash)}: the file was edited or damaged`,
     );
   }
-  const heads: Record<string, ChainHead> = {};
-  for (const [ledger, [seq, hash]] of Object.entries(state.heads)) heads[ledger] = { seq, hash };
+  const heads = new Map<string, ChainHead>();
+  state.heads.forEach(([ledger, seq, hash], i) => {
+    if (heads.has(ledger)) throw bad(where, `field heads[${i}] repeats the ledger ${JSON.stringify(ledger)}`);
+    heads.set(ledger, { seq, hash });
+  });
   return {
     checkpoint,
     verifier: {
@@ -79,20 +82,15 @@ export function resumeFrom(state: VerifyState, keys: readonly NoteVerifier[], wh
 }
 
 /** What a run must capture when its verifier reaches the checkpoint's size, to save a state later. */
-export interface StateSnapshot {
-  readonly size: number;
-  readonly frontier: string;
-  readonly lastTsMs: number;
-  readonly partial: boolean;
-  readonly heads: Readonly<Record<string, SavedHead>>;
+export interface StateSnapshot extends Omit<VerifierState, 'heads'> {
+  readonly heads: readonly SavedHead[];
 }
 
 /** Copies the verifier's position now (the heads map keeps changing as the run goes on). */
 export function snapshot(v: LogVerifier): StateSnapshot {
-  const s = v.state();
-  const heads: Record<string, SavedHead> = {};
-  for (const [ledger, head] of v.chainHeads()) heads[ledger] = [head.seq, head.hash];
-  return { size: s.size, frontier: s.frontier, lastTsMs: s.lastTsMs, partial: s.partial, heads };
+  const heads: SavedHead[] = [];
+  for (const [ledger, head] of v.chainHeads()) heads.push([ledger, head.seq, head.hash]);
+  return { ...v.position(), heads };
 }
 
 /**

@@ -140,9 +140,7 @@ describe('the state file', () => {
     const text = formatVerifyState(state);
     const lines = text.split('\n');
     expect(lines.slice(0, 2)).toEqual(['{', '  "format": "governess.verify-state/v1",']);
-    expect(lines.filter((l) => /^ {4}"quota\/sku-1\/t\d": \[\d+,"[0-9a-f]{64}"\],?$/.test(l))).toHaveLength(
-      3,
-    );
+    expect(lines.filter((l) => /^ {4}\["quota\/sku-1\/t\d",\d+,"[0-9a-f]{64}"\],?$/.test(l))).toHaveLength(3);
     expect(JSON.parse(text)).toEqual(state);
     expect(parseVerifyState(text, 'x')).toEqual(state);
   });
@@ -167,11 +165,17 @@ describe('the state file', () => {
       /field key_hash$/,
       /8 lower-case hex/,
     ],
+    [
+      'a head without its seq',
+      (t: string) => t.replace(/,\d+,"([0-9a-f]{64})"\]/, ',"$1"]'),
+      /field heads\[0\]$/,
+      /must be \[ledger, seq, hash\]/,
+    ],
     ['a negative size', (t: string) => t.replace(/"size": \d+/, '"size": -1'), /field size$/, /at least 0/],
     [
       'a broken head',
-      (t: string) => t.replace(/\[(\d+),"[0-9a-f]{64}"\]/, '[$1,"xyz"]'),
-      /field heads\["quota\/sku-1\/t\d"\]$/,
+      (t: string) => t.replace(/,(\d+),"[0-9a-f]{64}"\]/, ',$1,"xyz"]'),
+      /field heads\[0\]$/,
       /64 lower-case hex/,
     ],
   ])('refuses %s, naming the file and field', (_label, damage, where, problem) => {

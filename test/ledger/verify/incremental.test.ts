@@ -61,8 +61,8 @@ describe.each(STORE_KINDS)('incremental verification on %s', (kind) => {
     const first = await verifyWith(f);
     expect(first).toMatchObject({ ok: true, mode: 'full', from: 0, to: 40, receipts: 40 });
     expect(first.state).toMatchObject({ format: 'governess.verify-state/v1', size: 40, partial: false });
-    expect(Object.keys(first.state!.heads)).toHaveLength(4);
-    expect(first.state!.heads['quota/sku-1/t0']?.[0]).toBe(10);
+    expect(first.state!.heads).toHaveLength(4);
+    expect(first.state!.heads.find(([l]) => l === 'quota/sku-1/t0')?.[1]).toBe(10);
 
     await appendMany(f, 25, 'second');
     await f.ledger.checkpoint();
@@ -140,7 +140,9 @@ describe.each(STORE_KINDS)('incremental verification on %s', (kind) => {
     const saved = (await verifyWith(f)).state!;
     await f.ledger.append(draft({ tenant_id: 't1' }));
     await f.ledger.checkpoint();
-    const heads = { ...saved.heads, 'quota/sku-1/t1': [2, 'ab'.repeat(32)] as const };
+    const heads = saved.heads.map((h) =>
+      h[0] === 'quota/sku-1/t1' ? ([h[0], 2, 'ab'.repeat(32)] as const) : h,
+    );
     const run = await verifyWith(f, { state: { ...saved, heads } });
     expect(run.ok).toBe(false);
     expect(run.first_failure?.where).toBe('receipt index 8 (quota/sku-1/t1 seq 3)');
@@ -199,6 +201,10 @@ describe.each(STORE_KINDS)('incremental verification on %s', (kind) => {
     );
     expect((await stateError(() => verifyWith(f, { state: { ...saved, size: 4 } }))).message).toMatch(
       /field size is 4 but its checkpoint covers 5/,
+    );
+    const repeated = { ...saved, heads: [...saved.heads, saved.heads[0]!] };
+    expect((await stateError(() => verifyWith(f, { state: repeated }))).message).toMatch(
+      /field heads\[4\] repeats the ledger "quota\/sku-1\/t0"/,
     );
     const checkpoint = saved.checkpoint.replace('\n5\n', '\n6\n');
     expect((await stateError(() => verifyWith(f, { state: { ...saved, checkpoint } }))).message).toMatch(
