@@ -5,6 +5,8 @@ export { verifyExport, type VerifyExportOptions } from './verify-export.js';
 export { verifyStore, type VerifyStoreOptions } from './verify-store.js';
 export { reportOf, type VerifyOutcome, type VerifyReport } from './report.js';
 export { parseExportManifest, type ParsedManifest } from './export-manifest.js';
+export { checkPostgresLedgerSchema } from './postgres-schema-check.js';
+export { sqliteFileProblem } from './sqlite-file-check.js';
 export {
   VERIFY_STATE_FORMAT,
   formatVerifyState,

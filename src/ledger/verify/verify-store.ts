@@ -3,11 +3,13 @@
 // A truncated or rolled-back database is caught by the trusted checkpoint; an edited one by the chains and root.
 // With a saved state it is incremental: the latest checkpoint must be consistent with the saved one (a
 // consistency proof built from the stored tiles), and only the receipts after the saved size are read.
-// Anything the store throws while being read becomes a GOV_STORE_CORRUPT failure naming the database.
+// A damaged database (or a raw driver error while reading) becomes a GOV_STORE_CORRUPT failure naming it; a
+// database that cannot be reached (GOV_STORE_FAILED) is thrown, since nothing was judged.
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { openCheckpoint, type Checkpoint, type NoteVerifier } from '../checkpoint/index.js';
 import { consistencyProof, hashToHex, hashesEqual, verifyConsistency, type Hash } from '../merkle/index.js';
 import type { ReceiptOptions } from '../receipt/index.js';
+import { PostgresStore } from '../store/postgres-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { storeHashReader } from '../store/tile-source.js';
 import type { LedgerStore, StoredCheckpoint, StoredLogState } from '../store/types.js';
@@ -37,8 +39,9 @@ const INCONSISTENT = LedgerErrors.inconsistent.code;
 const CORRUPT = LedgerErrors.storeCorrupt.code;
 
 /**
- * Verifies `store` (opened here; the caller closes it). A broken log is reported, never thrown; only a `state`
- * that does not belong to these keys or proves itself wrong throws GOV_VERIFY_STATE_INVALID.
+ * Verifies `store` (opened here; the caller closes it). A broken log is reported, never thrown. Thrown: a `state`
+ * that does not belong to these keys or proves itself wrong (GOV_VERIFY_STATE_INVALID), and a database that
+ * cannot be reached (GOV_STORE_FAILED).
  */
 export async function verifyStore(store: LedgerStore, options: VerifyStoreOptions): Promise<VerifyOutcome> {
   const resume = options.state === undefined ? null : resumeFrom(options.state, options.keys, 'verify state');
@@ -47,6 +50,8 @@ export async function verifyStore(store: LedgerStore, options: VerifyStoreOption
     await run.verify();
   } catch (err) {
     if (GovernessError.is(err, LedgerErrors.badVerifyState)) throw err;
+    // A database that stops answering (GOV_STORE_FAILED) is not a verdict on the log either.
+    if (GovernessError.is(err, LedgerErrors.storeFailed)) throw err;
     // A store that fails while being read (a damaged page, a lost connection) is named, never a raw driver error.
     run.v.fail(run.name, message(err), GovernessError.is(err) ? err.code : CORRUPT);
   }
@@ -69,7 +74,13 @@ class StoreRun {
     private readonly resume: Resume | null,
   ) {
     this.v = new LogVerifier(resume?.verifier, 100, options.receipt ?? {});
-    this.name = options.name ?? (store instanceof SqliteStore ? store.path : `${store.kind} database`);
+    this.name =
+      options.name ??
+      (store instanceof SqliteStore
+        ? store.path
+        : store instanceof PostgresStore
+          ? `postgres schema ${store.schema}`
+          : `${store.kind} database`);
     this.begin = resume?.verifier.size ?? 0;
   }
 
@@ -125,6 +136,8 @@ class StoreRun {
     try {
       return await this.store.open();
     } catch (err) {
+      // A database that cannot be reached is not a verdict on the log: the caller gets the error (CLI exit 2).
+      if (GovernessError.is(err, LedgerErrors.storeFailed)) throw err;
       this.v.fail(this.name, message(err), GovernessError.is(err) ? err.code : CORRUPT);
       return null;
     }

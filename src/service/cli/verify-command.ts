@@ -7,6 +7,7 @@ import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import {
   PostgresStore,
   SqliteStore,
+  checkPostgresLedgerSchema,
   parseVerifierKey,
   readAnchorFile,
   readVerifierKeyFile,
@@ -95,6 +96,9 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
       if (keys === undefined)
         return usage(io, '--db needs --key (the key must come from somewhere you trust)');
       const store = openStore(values.db);
+      if (store instanceof PostgresStore) {
+        await checkPostgresLedgerSchema(values.db.split('#')[0] as string, store.schema);
+      }
       try {
         outcome = await verifyStore(store, { keys, ...common });
       } finally {

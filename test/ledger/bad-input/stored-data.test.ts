@@ -229,3 +229,56 @@ describe('a damaged SQLite file', () => {
     },
   );
 });
+
+describe('a PostgreSQL ledger that is not there', () => {
+  it('a missing schema exits 2 naming it, and is not created; an unreachable server exits 2', async (ctx) => {
+    const why = await requirePostgres();
+    if (why !== null) return ctx.skip();
+    const schema = throwawaySchema();
+    const run = await runCli(['verify', '--db', `${PG_URL}#${schema}`, '--key', keys.verifierKey]);
+    expect(run.code).toBe(2);
+    expect(run.err).toBe(
+      `governess verify: ledger store postgres schema ${schema}: no such schema (name it after # in the URL; the default is governess)`,
+    );
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      const found = await client.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [
+        schema,
+      ]);
+      expect(found.rows).toHaveLength(0);
+      await client.query(`CREATE SCHEMA ${schema}`);
+      const empty = await runCli(['verify', '--db', `${PG_URL}#${schema}`, '--key', keys.verifierKey]);
+      expect(empty.code).toBe(2);
+      expect(empty.err).toMatch(/holds no Governess ledger \(it has no gov_meta table\)$/);
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+    const down = await runCli([
+      'verify',
+      '--db',
+      'postgres://postgres@127.0.0.1:1/test#x',
+      '--key',
+      keys.verifierKey,
+    ]);
+    expect(down.code).toBe(2);
+    expect(down.err).toMatch(/^governess verify: ledger store postgres schema x: cannot connect: /);
+  });
+
+  it('a real ledger schema verifies through the CLI', async (ctx) => {
+    const why = await requirePostgres();
+    if (why !== null) return ctx.skip();
+    const schema = throwawaySchema();
+    const ledger = await Ledger.open(config(new PostgresStore({ connectionString: PG_URL, schema })));
+    try {
+      await fill(ledger, 15);
+      const run = await runCli(['verify', '--db', `${PG_URL}#${schema}`, '--key', keys.verifierKey]);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.out)).toMatchObject({ ok: true, receipts: 15 });
+    } finally {
+      await ledger.close();
+      await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
+    }
+  });
+});

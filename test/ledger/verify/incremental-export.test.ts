@@ -145,6 +145,45 @@ describe('the state file', () => {
     expect(parseVerifyState(text, 'x')).toEqual(state);
   });
 
+  it('is exactly the layout docs/ledger/verification.md describes', () => {
+    const state: VerifyState = {
+      format: 'governess.verify-state/v1',
+      origin: 'o',
+      key_hash: '1a2b3c4d',
+      size: 2,
+      frontier: 'ab',
+      last_ts_ms: 5,
+      partial: false,
+      checkpoint: 'o\n2\nx\n',
+      heads: [
+        ['a/b/c', 2, 'f'.repeat(64)],
+        ['a/b/d', 1, '0'.repeat(64)],
+      ],
+    };
+    expect(formatVerifyState(state)).toBe(
+      [
+        '{',
+        '  "format": "governess.verify-state/v1",',
+        '  "origin": "o",',
+        '  "key_hash": "1a2b3c4d",',
+        '  "size": 2,',
+        '  "frontier": "ab",',
+        '  "last_ts_ms": 5,',
+        '  "partial": false,',
+        '  "checkpoint": "o\\n2\\nx\\n",',
+        '  "heads": [',
+        `    ["a/b/c",2,"${'f'.repeat(64)}"],`,
+        `    ["a/b/d",1,"${'0'.repeat(64)}"]`,
+        '  ]',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(formatVerifyState({ ...state, heads: [] })).toContain(
+      '  "partial": false,\n  "checkpoint": "o\\n2\\nx\\n",\n  "heads": []\n}\n',
+    );
+  });
+
   it.each([
     ['not JSON', (t: string) => t.slice(0, 40), /^state file \S+$/, /not valid JSON/],
     [
