@@ -1,18 +1,21 @@
 // Sealing: the writer turns a governor's draft into a receipt by adding the fields it assigns inside its
 // transaction (id, sequence number, previous hash, timestamp) and, when there is a private payload, its commitment.
+import { isValidatedDraft } from './draft.js';
 import { fail } from './fields.js';
 import { RECEIPT_SCHEMA, type Receipt, type ReceiptDraft, type ReceiptSeal } from './types.js';
-import { validateReceipt } from './validate.js';
+import { receiptFromValidatedDraft, validateReceipt } from './validate.js';
 
 /**
  * The receipt for `draft` under `seal`. The whole result is validated (a draft may have changed since
- * validateDraft, and the seal comes from the writer), so a receipt that reaches the store is always valid. A
- * draft with a private payload must be sealed with that payload's commitment (privateCommitment).
+ * validateDraft, and the seal comes from the writer), so a receipt that reaches the store is always valid;
+ * for a frozen copy that validateDraft returned, only the seal is checked. A draft with a private payload must
+ * be sealed with that payload's commitment (privateCommitment).
  */
 export function sealReceipt(draft: ReceiptDraft, seal: ReceiptSeal, privateCommitment?: string): Receipt {
   if (draft.private !== undefined && privateCommitment === undefined) {
     fail('private_commitment', 'the draft has a private payload, so the receipt needs its commitment');
   }
+  if (isValidatedDraft(draft)) return receiptFromValidatedDraft(draft, seal, privateCommitment);
   const fields = {
     cause: draft.cause,
     event: draft.event,
