@@ -195,7 +195,10 @@ export class Ledger implements AsyncDisposable {
    * The receipts matching `query` in log order: those stored after `query.afterIndex`, then each new one as this
    * ledger commits it, until `options.signal` fires or the ledger closes (docs/ledger/query-export.md).
    */
-  follow(query: FollowQuery = {}, options: FollowOptions = {}): AsyncGenerator<LedgerRecord, void, undefined> {
+  follow(
+    query: FollowQuery = {},
+    options: FollowOptions = {},
+  ): AsyncGenerator<LedgerRecord, void, undefined> {
     return follow(
       {
         query: async (q) => (await this.store.query(q)).map((e) => this.record(e)),

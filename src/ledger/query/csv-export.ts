@@ -42,7 +42,11 @@ export async function exportCsv(
     yield csvNotice(options.end) + csvHeader();
     let afterIndex: number | undefined;
     for (;;) {
-      const page = await store.query({ ...filter, ...(afterIndex === undefined ? {} : { afterIndex }), limit });
+      const page = await store.query({
+        ...filter,
+        ...(afterIndex === undefined ? {} : { afterIndex }),
+        limit,
+      });
       let text = '';
       let done = page.length < limit;
       for (const e of page) {

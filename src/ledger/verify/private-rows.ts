@@ -47,7 +47,10 @@ export class PrivateRowCheck {
       if (this.missing.delete(index)) continue;
       // Read again: the row may have been seen before an erasure committed during the pass.
       if ((await this.store.readPrivate(index)) !== null) {
-        this.verifier.fail(where(index), `still stored, although the erasure receipt at index ${by} erased it`);
+        this.verifier.fail(
+          where(index),
+          `still stored, although the erasure receipt at index ${by} erased it`,
+        );
       }
     }
     for (const index of this.missing) {

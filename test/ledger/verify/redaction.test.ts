@@ -218,6 +218,8 @@ describe('erasures across a range export and a resumed verifier', () => {
     // The same state without the private positions cannot vouch for the erasure.
     const blind = new LogVerifier({ ...saved, privates: {} });
     blind.add(2, seqEntries[2]!.bytes);
-    expect(blind.failures[0]?.problem).toMatch(/names index 0 \(seq 1\), which carries no private_commitment/);
+    expect(blind.failures[0]?.problem).toMatch(
+      /names index 0 \(seq 1\), which carries no private_commitment/,
+    );
   });
 });
