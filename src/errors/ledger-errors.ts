@@ -52,4 +52,10 @@ export const LedgerErrors = defineErrors({
     status: 422,
   },
   badExport: { code: 'GOV_EXPORT_INVALID', message: 'invalid export {where}: {problem}', status: 422 },
+  receiptNotFound: { code: 'GOV_RECEIPT_NOT_FOUND', message: 'no receipt {receipt_id}', status: 404 },
+  eraseRefused: {
+    code: 'GOV_ERASE_REFUSED',
+    message: 'cannot erase the private payload of receipt {receipt_id}: {problem}',
+    status: 409,
+  },
 });

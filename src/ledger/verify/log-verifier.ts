@@ -1,11 +1,20 @@
 // Incremental verification of a receipt log, fed one stored record at a time (from a database, an export file
 // or a resume state): every record is canonical RFC 8785 bytes of a valid v1 receipt; the log index is gapless;
-// `ts` never decreases; every ledger's chain is gapless and linked (`ledger_seq`, `prev`); and the Merkle root
-// recomputed over the leaves equals a signed checkpoint's. It keeps only the frontier and the ledger heads, so
-// its memory does not grow with the log, and its state can be saved to resume later (docs/ledger/verification.md).
+// `ts` never decreases; every ledger's chain is gapless and linked (`ledger_seq`, `prev`); every erasure receipt
+// names an earlier receipt of its ledger that carries a private_commitment, erased once; and the Merkle root
+// recomputed over the leaves equals a signed checkpoint's. It keeps the frontier, the ledger heads and the position
+// of each receipt with a private commitment not yet erased (to check erasures), so its memory grows with those,
+// not with the log, and its state can be saved to resume later (docs/ledger/verification.md).
 import { GovernessError } from '../../errors/index.js';
 import { CompactRange, hashToHex, leafHash, hashesEqual, type Hash } from '../merkle/index.js';
-import { GENESIS_PREV, decodeReceipt, parseTimestamp, type Receipt } from '../receipt/index.js';
+import {
+  GENESIS_PREV,
+  decodeReceipt,
+  erasureTarget,
+  isErasure,
+  parseTimestamp,
+  type Receipt,
+} from '../receipt/index.js';
 
 /** The first broken place found, with what is wrong there. */
 export interface VerifyFailure {
@@ -23,6 +32,12 @@ export interface ChainHead {
   readonly hash: string;
 }
 
+/** A receipt with a private commitment, by its ledger and seq (what an erasure receipt must match). */
+export interface PrivateRef {
+  readonly ledger: string;
+  readonly seq: number;
+}
+
 /** What a verifier carries from one run to the next (`--state FILE`). */
 export interface VerifierState {
   readonly size: number;
@@ -32,6 +47,10 @@ export interface VerifierState {
   readonly heads: Readonly<Record<string, ChainHead>>;
   /** Ledgers whose earlier receipts were not seen (a range export): their first seen receipt starts the check. */
   readonly partial: boolean;
+  /** Receipts with a private commitment not erased yet, by log index (absent: none). */
+  readonly privates?: Readonly<Record<string, PrivateRef>>;
+  /** Erased log index → log index of its erasure receipt (absent: none). */
+  readonly erased?: Readonly<Record<string, number>>;
 }
 
 /** Checks records in log order. Stops at nothing: collects every failure, the first is the headline. */
@@ -40,6 +59,10 @@ export class LogVerifier {
   private lastTsMs: number;
   private readonly heads: Map<string, ChainHead>;
   private readonly partial: boolean;
+  /** Log index where this run started: a range export cannot check erasures of receipts before it. */
+  private readonly start: number;
+  private readonly privates: Map<number, PrivateRef>;
+  private readonly erasures: Map<number, number>;
   readonly failures: VerifyFailure[] = [];
   /** Receipts checked in this run. */
   checked = 0;
@@ -47,6 +70,10 @@ export class LogVerifier {
   readonly ledgersSeen = new Set<string>();
   /** Receipts with a private commitment (whose payload may have been erased). */
   withPrivate = 0;
+  /** Valid erasure receipts seen in this run. */
+  redacted = 0;
+  /** Erasure receipts of a range export naming a receipt before the range (not checkable there). */
+  erasuresBeforeRange = 0;
 
   /**
    * Starts at `state` (a tree of state.size leaves). For a range export starting past 0, pass its frontier and
@@ -60,6 +87,9 @@ export class LogVerifier {
     this.lastTsMs = state?.lastTsMs ?? 0;
     this.heads = new Map(Object.entries(state?.heads ?? {}));
     this.partial = state?.partial ?? false;
+    this.start = this.frontier.size;
+    this.privates = new Map(Object.entries(state?.privates ?? {}).map(([i, ref]) => [Number(i), ref]));
+    this.erasures = new Map(Object.entries(state?.erased ?? {}).map(([i, by]) => [Number(i), by]));
   }
 
   /** Tree size verified so far. */
@@ -127,7 +157,45 @@ export class LogVerifier {
       this.fail(place, `prev ${r.prev} is not the leaf hash of seq ${head.seq} (${head.hash})`);
     }
     this.heads.set(r.ledger, { seq: r.ledger_seq, hash: hashToHex(leaf) });
+    if (r.private_commitment !== undefined) this.privates.set(index, { ledger: r.ledger, seq: r.ledger_seq });
+    if (isErasure(r)) this.checkErasure(r, index, place);
     return r;
+  }
+
+  /** Erased log index → log index of the erasure receipt, for every erasure seen (also from a resume state). */
+  erased(): ReadonlyMap<number, number> {
+    return this.erasures;
+  }
+
+  private checkErasure(r: Receipt, index: number, place: string): void {
+    const target = erasureTarget(r);
+    if (typeof target === 'string') {
+      this.fail(place, `erasure receipt: ${target}`);
+      return;
+    }
+    const named = `erasure receipt names index ${target.index} (seq ${target.seq})`;
+    const earlier = this.erasures.get(target.index);
+    if (target.index >= index) {
+      this.fail(place, `${named}, which is not an earlier receipt`);
+    } else if (earlier !== undefined) {
+      this.fail(place, `${named}, already erased by the erasure receipt at index ${earlier}`);
+    } else if (this.partial && target.index < this.start && !this.privates.has(target.index)) {
+      // Before a range export's first line: nothing here says what that receipt was.
+      this.erasuresBeforeRange++;
+      this.erasures.set(target.index, index);
+      this.redacted++;
+    } else {
+      const ref = this.privates.get(target.index);
+      if (ref === undefined) {
+        this.fail(place, `${named}, which carries no private_commitment`);
+      } else if (ref.ledger !== r.ledger || ref.seq !== target.seq) {
+        this.fail(place, `${named}, but that index is ${ref.ledger} seq ${ref.seq}`);
+      } else {
+        this.privates.delete(target.index);
+        this.erasures.set(target.index, index);
+        this.redacted++;
+      }
+    }
   }
 
   /** Compares the root of the first `size` leaves with a checkpoint's; only valid when size === this.size. */
@@ -159,6 +227,8 @@ export class LogVerifier {
       lastTsMs: this.lastTsMs,
       heads: Object.fromEntries(this.heads),
       partial: this.partial,
+      privates: Object.fromEntries(this.privates),
+      erased: Object.fromEntries(this.erasures),
     };
   }
 }

@@ -17,6 +17,8 @@ export interface VerifyReport {
   readonly checkpoint_size: number | null;
   /** Receipts carrying a private commitment. */
   readonly with_private: number;
+  /** Erasure receipts: private payloads erased, with the receipts and proofs left intact. */
+  readonly redacted: number;
   /** The first broken place, or null. */
   readonly first_failure: VerifyFailure | null;
   /** Every failure found (bounded). */

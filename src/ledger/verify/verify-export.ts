@@ -141,6 +141,12 @@ export async function verifyExport(dir: string, options: VerifyExportOptions = {
     }
   }
 
+  if (verifier.erasuresBeforeRange > 0) {
+    notes.push(
+      `${verifier.erasuresBeforeRange} erasure receipt(s) name receipts before this export's start (${from}); those targets were not checked`,
+    );
+  }
+
   const previous = manifest['previous'] as
     { checkpoint?: unknown; consistency_proof?: unknown } | null | undefined;
   if (previous !== null && previous !== undefined) {
@@ -178,6 +184,7 @@ function report(
     root: v === null ? null : hashToHex(v.root()),
     checkpoint_size: cp?.size ?? null,
     with_private: v?.withPrivate ?? 0,
+    redacted: v?.redacted ?? 0,
     first_failure: failures[0] ?? null,
     failures,
     notes,

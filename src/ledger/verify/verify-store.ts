@@ -1,11 +1,13 @@
-// Verifies a ledger database in place: streams every stored receipt through LogVerifier, checks the stored
-// log state, the latest stored checkpoint (signature and root), and optionally a trusted (anchored) checkpoint.
+// Verifies a ledger database in place: streams every stored receipt through LogVerifier, checks every private
+// row against its receipt's commitment and against the erasure receipts (private-rows.ts), the stored log
+// state, the latest stored checkpoint (signature and root), and optionally a trusted (anchored) checkpoint.
 // A truncated or rolled-back database is caught by the trusted checkpoint; an edited one by the chains and root.
 import { GovernessError } from '../../errors/index.js';
 import { openCheckpoint, type Checkpoint, type NoteVerifier } from '../checkpoint/index.js';
 import { hashToHex, hashesEqual, type Hash } from '../merkle/index.js';
 import type { LedgerStore } from '../store/types.js';
 import { LogVerifier } from './log-verifier.js';
+import { PrivateRowCheck, type CommittedReceipt } from './private-rows.js';
 import type { VerifyReport } from './report.js';
 
 /** Inputs of a database verification. */
@@ -61,15 +63,22 @@ export async function verifyStore(store: LedgerStore, options: VerifyStoreOption
   const rootAt = (size: number | undefined): Hash | null => (size === v.size ? v.root() : null);
   let trustedRoot = rootAt(trusted?.size);
   let cpRoot = rootAt(cp?.size);
+  const privateRows = new PrivateRowCheck(store, v);
   for (let i = 0; ; i += chunk) {
     const rows = await store.readRange(i, i + chunk);
+    const committed: CommittedReceipt[] = [];
     for (const e of rows) {
-      v.add(e.index, e.bytes, `receipt index ${e.index}`);
+      const r = v.add(e.index, e.bytes, `receipt index ${e.index}`);
+      if (r?.private_commitment !== undefined) {
+        committed.push({ index: e.index, commitment: r.private_commitment });
+      }
       trustedRoot ??= rootAt(trusted?.size);
       cpRoot ??= rootAt(cp?.size);
     }
+    await privateRows.check(committed);
     if (rows.length < chunk) break;
   }
+  await privateRows.finish();
   if (state.size !== v.size) v.fail('log state', `says ${state.size} receipts, ${v.size} are stored`);
 
   if (cp !== null && cp.size > v.size) {
@@ -109,6 +118,7 @@ function toReport(v: LogVerifier, notes: string[], cp: Checkpoint | null): Verif
     root: hashToHex(v.root()),
     checkpoint_size: cp?.size ?? null,
     with_private: v.withPrivate,
+    redacted: v.redacted,
     first_failure: v.failures[0] ?? null,
     failures: v.failures,
     notes,

@@ -4,8 +4,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
-  PostgresStore,
-  SqliteStore,
   parseVerifierKey,
   readAnchorFile,
   readVerifierKeyFile,
@@ -17,6 +15,7 @@ import {
 } from '../../ledger/index.js';
 import { verifyInclusion } from '../../ledger/merkle/index.js';
 import type { CliIo } from './io.js';
+import { storeFromArgument } from './open-store.js';
 
 /** Usage of the verify command. */
 export const VERIFY_USAGE = [
@@ -64,7 +63,7 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
     if (values.db !== undefined) {
       if (keys === undefined)
         return usage(io, '--db needs --key (the key must come from somewhere you trust)');
-      const store = openStore(values.db);
+      const store = storeFromArgument(values.db);
       try {
         report = await verifyStore(store, { keys, ...(trusted === undefined ? {} : { trusted }) });
       } finally {
@@ -80,7 +79,7 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
     io.out(JSON.stringify(report, null, 2));
     io.err(
       report.ok
-        ? `verified: ${report.receipts} receipts, ${report.ledgers} ledgers, tree size ${report.tree_size}`
+        ? `verified: ${report.receipts} receipts, ${report.ledgers} ledgers, tree size ${report.tree_size}, ${report.redacted} redacted`
         : `FAILED at ${report.first_failure?.where}: ${report.first_failure?.problem}`,
     );
     return report.ok ? 0 : 1;
@@ -130,19 +129,6 @@ async function loadTrusted(path: string): Promise<string> {
   const last = notes[notes.length - 1];
   if (last === undefined) throw new Error(`--trusted ${path} holds no checkpoint`);
   return last;
-}
-
-function openStore(db: string): SqliteStore | PostgresStore {
-  if (db.startsWith('sqlite:')) {
-    const path = db.slice('sqlite:'.length);
-    if (!existsSync(path)) throw new Error(`--db ${db}: no such file`);
-    return new SqliteStore({ path });
-  }
-  if (db.startsWith('postgres://') || db.startsWith('postgresql://')) {
-    const [url, schema] = db.split('#') as [string, string | undefined];
-    return new PostgresStore({ connectionString: url, ...(schema === undefined ? {} : { schema }) });
-  }
-  throw new Error(`--db ${db}: expected sqlite:PATH or postgres://URL[#schema]`);
 }
 
 function usage(io: CliIo, message: string): number {
