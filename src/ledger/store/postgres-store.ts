@@ -154,7 +154,11 @@ export class PostgresStore implements LedgerStore {
     }
   }
 
-  async commit(batch: CommitBatch): Promise<void> {
+  commit(batch: CommitBatch): Promise<void> {
+    return this.exclusive(() => this.commitNow(batch));
+  }
+
+  private async commitNow(batch: CommitBatch): Promise<void> {
     const db = this.writerClient();
     checkContinuity(this.size, batch, 'postgres');
     for (const w of batch.rows) this.tables.check(w);
@@ -248,7 +252,10 @@ export class PostgresStore implements LedgerStore {
         await db.query('DELETE FROM gov_private WHERE idx = ANY($1::bigint[])', [batch.erase]);
       }
       for (const w of batch.rows) await this.applyRow(db, w);
-      await db.query('COMMIT');
+      // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK and no error: only this tells them apart.
+      const done = await db.query('COMMIT');
+      if (done.command !== 'COMMIT')
+        throw new Error(`COMMIT answered ${done.command}: the transaction was aborted`);
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw this.failed(err instanceof Error ? err.message : String(err), err);
@@ -309,16 +316,18 @@ export class PostgresStore implements LedgerStore {
     return ids.map((i) => found.get(`${i.level}/${i.index}`) ?? null);
   }
 
-  async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
-    try {
-      await this.writerClient().query('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
-        cp.size,
-        cp.tsMs,
-        cp.note,
-      ]);
-    } catch (err) {
-      throw this.failed(`saving checkpoint of size ${cp.size}: ${String(err)}`, err);
-    }
+  saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    return this.exclusive(async () => {
+      try {
+        await this.writerClient().query('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
+          cp.size,
+          cp.tsMs,
+          cp.note,
+        ]);
+      } catch (err) {
+        throw this.failed(`saving checkpoint of size ${cp.size}: ${String(err)}`, err);
+      }
+    });
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
@@ -388,6 +397,19 @@ export class PostgresStore implements LedgerStore {
   }
 
   // ---- internals ----
+
+  /** The tail of the writer connection's queue of writes. */
+  private writing: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs one write on the writer connection after the previous one finished: a statement queued on the same
+   * connection in the middle of a batch would run inside its transaction (and, failing, abort it).
+   */
+  private exclusive<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(write, write);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
 
   private async read(sql: string, params: SqlValue[]): Promise<StoredEntry[]> {
     const res = await this.readPool().query<EntryRow>(sql, params.map(toParam));
