@@ -16,7 +16,7 @@ const zones = layers.flatMap((layer, i) =>
 const timeMessage = 'Time comes only from the injected Clock (src/runtime/clock).';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'bench/results/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'bench/results/**', 'bench/_*', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     plugins: { 'import-x': importX },

@@ -38,6 +38,8 @@ export interface Suite {
   readonly metrics: readonly MetricSpec[];
   /** Why XState has no figure for this suite, when it has none. */
   readonly xstateMissing?: string;
+  /** Why OTP has no figure for this suite, when it has none (bench/erlang/gov_bench.erl is then not run). */
+  readonly otpMissing?: string;
   governess(): Promise<Figures>;
   xstate?(): Promise<Figures>;
 }

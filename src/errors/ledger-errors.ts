@@ -57,4 +57,10 @@ export const LedgerErrors = defineErrors({
     message: 'cannot resume verification from {where}: {problem}',
     status: 422,
   },
+  receiptNotFound: { code: 'GOV_RECEIPT_NOT_FOUND', message: 'no receipt {receipt_id}', status: 404 },
+  eraseRefused: {
+    code: 'GOV_ERASE_REFUSED',
+    message: 'cannot erase the private payload of receipt {receipt_id}: {problem}',
+    status: 409,
+  },
 });

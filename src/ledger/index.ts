@@ -1,5 +1,6 @@
 // The receipt ledger: receipts (RFC 8785 bytes), per-ledger hash chains, one RFC 6962 Merkle log, signed C2SP
-// checkpoints, group-commit stores (memory, SQLite, PostgreSQL), export and verification. See docs/ledger/.
+// checkpoints, group-commit stores (memory, SQLite, PostgreSQL), erasure, follow mode, exports (JSONL and CSV) and
+// verification. See docs/ledger/.
 export {
   Ledger,
   type ExportManifest,
@@ -7,6 +8,8 @@ export {
   type LedgerRecord,
   type ReceiptPage,
 } from './ledger.js';
+export { type EraseOptions, type PrivateRead } from './privacy.js';
+export * from './query/index.js';
 export { Sequencer, type AppendAck, type AppendOptions, type GroupCommitOptions } from './sequencer.js';
 export { Checkpointer, type AnchorFailure, type LogView } from './checkpointer.js';
 export { FileAnchor, WebhookAnchor, readAnchorFile, type Anchor } from './anchors.js';

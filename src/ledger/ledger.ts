@@ -1,6 +1,7 @@
 // The receipt ledger's public face: append receipts (group commit, durable before the promise resolves), read
 // and query them, sign checkpoints, hand out inclusion and consistency proofs, and export verifiable slices.
-// Everything below it is one mechanism per job: Sequencer writes, Checkpointer signs, LedgerStore stores.
+// Everything below it is one mechanism per job: Sequencer writes, Checkpointer signs, LedgerStore stores; erasure
+// and private reads are in privacy.ts, follow mode and the CSV projection in query/.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GovernessError, LedgerErrors } from '../errors/index.js';
@@ -22,7 +23,30 @@ import {
   leafHash,
   type HashReader,
 } from './merkle/index.js';
-import { decodeReceipt, type Receipt, type ReceiptDraft, type ReceiptOptions } from './receipt/index.js';
+import {
+  eraseReceipt,
+  readPrivatePayload,
+  type EraseOptions,
+  type PrivacyContext,
+  type PrivateRead,
+} from './privacy.js';
+import {
+  CommitSignal,
+  exportCsv,
+  follow,
+  type CsvExportResult,
+  type CsvTarget,
+  type FollowOptions,
+  type FollowQuery,
+  type ReceiptFilter,
+} from './query/index.js';
+import {
+  decodeReceipt,
+  refuseErasureEvent,
+  type Receipt,
+  type ReceiptDraft,
+  type ReceiptOptions,
+} from './receipt/index.js';
 import { Sequencer, type AppendAck, type AppendOptions, type GroupCommitOptions } from './sequencer.js';
 import { storeHashReader } from './store/tile-source.js';
 import type { LedgerStore, ReceiptQuery, StoredCheckpoint, StoredEntry } from './store/types.js';
@@ -87,6 +111,7 @@ export class Ledger implements AsyncDisposable {
     private readonly sequencer: Sequencer,
     private readonly checkpointer: Checkpointer,
     private readonly receiptOptions: ReceiptOptions,
+    private readonly commits: CommitSignal,
   ) {}
 
   /** Opens the store, resumes the log and starts the checkpoint interval. */
@@ -102,7 +127,9 @@ export class Ledger implements AsyncDisposable {
       config.checkpointIntervalMs ?? 1000,
     );
     cp.start();
-    return new Ledger(config.store, seq, cp, receiptOptions);
+    const commits = new CommitSignal(seq.size);
+    seq.onCommit(commits.listener);
+    return new Ledger(config.store, seq, cp, receiptOptions, commits);
   }
 
   /** The log origin (the signer's key name). */
@@ -130,9 +157,68 @@ export class Ledger implements AsyncDisposable {
     return this.sequencer.onCommit(listener);
   }
 
-  /** Appends a receipt; resolves after its batch is committed (see docs/ledger/storage.md). */
+  /**
+   * Appends a receipt; resolves after its batch is committed (see docs/ledger/storage.md). Erasing is not an
+   * append option here: `erase` records every erasure with its receipt.
+   */
   append(draft: ReceiptDraft, options?: AppendOptions): Promise<AppendAck> {
+    refuseErasureEvent(draft);
+    if (options?.erase !== undefined && options.erase.length > 0) {
+      throw new GovernessError(LedgerErrors.badReceipt, {
+        field: 'erase',
+        problem: 'append does not erase private payloads; use Ledger.erase, which records the erasure',
+      });
+    }
     return this.sequencer.append(draft, options);
+  }
+
+  /**
+   * Erases the private payload (salt and payload) of a receipt and appends an erasure receipt to its ledger, in
+   * one transaction; a second call returns the first erasure (`duplicate: true`). See docs/ledger/receipt-format.md.
+   */
+  erase(receiptId: string, options: EraseOptions): Promise<AppendAck> {
+    return eraseReceipt(this.privacy(), receiptId, options);
+  }
+
+  /** The private payload of a receipt, checked against its commitment; or `erased` / `none`. */
+  readPrivate(receiptId: string): Promise<PrivateRead> {
+    return readPrivatePayload(this.privacy(), receiptId);
+  }
+
+  /**
+   * Writes the NON-VERIFIABLE CSV projection of the receipts matching `filter` that are committed now, page by
+   * page (docs/ledger/query-export.md). A path is created or replaced; a stream is left open.
+   */
+  async exportCsv(
+    target: CsvTarget,
+    filter: ReceiptFilter = {},
+    options: { pageSize?: number } = {},
+  ): Promise<CsvExportResult> {
+    await this.flush();
+    return exportCsv(this.store, target, filter, {
+      end: this.sequencer.size,
+      receipt: this.receiptOptions,
+      ...options,
+    });
+  }
+
+  /**
+   * The receipts matching `query` in log order: those stored after `query.afterIndex`, then each new one as this
+   * ledger commits it, until `options.signal` fires or the ledger closes (docs/ledger/query-export.md).
+   */
+  follow(
+    query: FollowQuery = {},
+    options: FollowOptions = {},
+  ): AsyncGenerator<LedgerRecord, void, undefined> {
+    return follow(
+      {
+        query: async (q) => (await this.store.query(q)).map((e) => this.record(e)),
+        committedSize: () => this.sequencer.size,
+        waitBeyond: (beyond, signal) => this.commits.wait(beyond, signal),
+      },
+      query,
+      options,
+    );
   }
 
   /** Resolves when everything appended so far is committed or failed. */
@@ -247,12 +333,22 @@ export class Ledger implements AsyncDisposable {
   /** Commits what is queued, stops the checkpoint interval and closes the store. */
   async close(): Promise<void> {
     await this.sequencer.close();
+    this.commits.close();
     await this.checkpointer.stop();
     await this.store.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  private privacy(): PrivacyContext {
+    return {
+      store: this.store,
+      receiptOptions: this.receiptOptions,
+      append: (draft, options) => this.sequencer.append(draft, options),
+      flush: () => this.flush(),
+    };
   }
 
   private reader(size: number): HashReader {

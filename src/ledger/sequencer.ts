@@ -159,13 +159,14 @@ export class Sequencer implements TimerTarget {
   append(draft: ReceiptDraft, options: AppendOptions = {}): Promise<AppendAck> {
     if (this.closed)
       return Promise.reject(new GovernessError(LedgerErrors.appendFailed, { problem: 'ledger closed' }));
-    validateDraft(draft, this.receiptOptions);
+    // The frozen checked copy is what gets sealed: the caller cannot change it later, and it is not checked twice.
+    const valid = validateDraft(draft, this.receiptOptions);
     // A bad side-table row is refused here, alone, rather than failing a whole batch of other callers' receipts.
     if (options.rows !== undefined) this.store.checkRows(options.rows);
-    const ledger = ledgerId(draft.governor, draft.sku_id, draft.tenant_id);
+    const ledger = ledgerId(valid.governor, valid.sku_id, valid.tenant_id);
     return new Promise<AppendAck>((resolve, reject) => {
       this.pending.push({
-        draft,
+        draft: valid,
         ledger,
         rows: options.rows ?? [],
         erase: options.erase ?? [],

@@ -2,6 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import {
   Ledger,
   MemoryStore,
@@ -11,6 +13,7 @@ import {
   type LedgerConfig,
   type LedgerStore,
   type ReceiptDraft,
+  type StoredPrivate,
   type TableDef,
 } from '../../src/ledger/index.js';
 import { SimulatedClock } from '../../src/runtime/clock/index.js';
@@ -43,6 +46,10 @@ export interface LedgerFixture extends AsyncDisposable {
   readonly reopen: (() => Promise<Ledger>) | null;
   /** A scratch directory removed on dispose. */
   readonly dir: string;
+  /** A new store over the same data, not yet opened (the same instance for the memory store). */
+  readonly freshStore: () => LedgerStore;
+  /** Writes (or with null deletes) a private row behind the ledger's back, as an attacker with database access. */
+  readonly setPrivateRow: (index: number, row: Omit<StoredPrivate, 'index'> | null) => Promise<void>;
 }
 
 /** The store kinds every ledger test runs on. */
@@ -57,17 +64,56 @@ export async function openLedger(
   const dir = mkdtempSync(join(tmpdir(), 'gov-ledger-'));
   let makeStore: () => LedgerStore;
   let drop: () => Promise<void> = async () => undefined;
+  let setPrivateRow: LedgerFixture['setPrivateRow'];
   if (kind === 'memory') {
     const store = new MemoryStore();
     makeStore = () => store;
+    // The memory store has no SQL to go around it: reach into its map, as a test-only attacker.
+    const rows = (store as unknown as { privates: Map<number, StoredPrivate> }).privates;
+    setPrivateRow = async (index, row) => {
+      if (row === null) rows.delete(index);
+      else rows.set(index, { index, ...row });
+    };
   } else if (kind === 'sqlite') {
-    makeStore = () => new SqliteStore({ path: join(dir, 'ledger.sqlite') });
+    const path = join(dir, 'ledger.sqlite');
+    makeStore = () => new SqliteStore({ path });
+    setPrivateRow = async (index, row) => {
+      const db = new Database(path);
+      try {
+        if (row === null) db.prepare('DELETE FROM gov_private WHERE idx = ?').run(index);
+        else {
+          db.prepare('INSERT OR REPLACE INTO gov_private (idx, salt, payload) VALUES (?, ?, ?)').run(
+            index,
+            row.salt,
+            row.payload,
+          );
+        }
+      } finally {
+        db.close();
+      }
+    };
   } else {
     const why = await requirePostgres();
     if (why !== null) return why;
     const schema = throwawaySchema();
     makeStore = () => new PostgresStore({ connectionString: PG_URL, schema });
     drop = () => new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
+    setPrivateRow = async (index, row) => {
+      const c = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+      await c.connect();
+      try {
+        if (row === null) await c.query('DELETE FROM gov_private WHERE idx = $1', [index]);
+        else {
+          await c.query(
+            'INSERT INTO gov_private (idx, salt, payload) VALUES ($1, $2, $3) ' +
+              'ON CONFLICT (idx) DO UPDATE SET salt = EXCLUDED.salt, payload = EXCLUDED.payload',
+            [index, Buffer.from(row.salt), Buffer.from(row.payload)],
+          );
+        }
+      } finally {
+        await c.end();
+      }
+    };
   }
   const clock = new SimulatedClock();
   const signer = generateSigner('governess.test/receipts');
@@ -90,6 +136,8 @@ export async function openLedger(
     clock,
     signer,
     dir,
+    freshStore: makeStore,
+    setPrivateRow,
     reopen:
       kind === 'memory'
         ? null

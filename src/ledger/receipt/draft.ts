@@ -29,12 +29,26 @@ const DRAFT_FIELDS: ReadonlySet<string> = new Set([
   'tenant_id',
 ]);
 
+/** Drafts returned by validateDraft: frozen checked copies, so sealing need not check their fields again. */
+const validatedDrafts = new WeakSet<ReceiptDraft>();
+
+/** True when `draft` is a frozen copy made by validateDraft. */
+export function isValidatedDraft(draft: ReceiptDraft): boolean {
+  return validatedDrafts.has(draft);
+}
+
 /**
  * Checks a governor's draft at the API boundary and returns a frozen copy (members in canonical order, the
  * private payload copied through its canonical form). Throws `GOV_RECEIPT_INVALID` naming the field, or
  * `GOV_RECEIPT_TOO_LARGE` for oversized metadata or private payload.
  */
 export function validateDraft(draft: unknown, options: ReceiptOptions = {}): ReceiptDraft {
+  const valid = checkDraft(draft, options);
+  validatedDrafts.add(valid);
+  return valid;
+}
+
+function checkDraft(draft: unknown, options: ReceiptOptions = {}): ReceiptDraft {
   if (!isPlainObject(draft)) fail('(draft)', `must be a JSON object, not ${kindOf(draft)}`);
   for (const key of Object.keys(draft)) {
     if (!DRAFT_FIELDS.has(key)) fail(fieldName(key), 'unknown field');

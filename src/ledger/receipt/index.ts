@@ -1,4 +1,4 @@
-// Receipt v1: types, validation, sealing, canonical bytes, timestamps, UUIDv7 ids and private commitments.
+// Receipt v1: types, validation, sealing, canonical bytes, timestamps, UUIDv7 ids, private commitments, erasure.
 export {
   RECEIPT_SCHEMA,
   GENESIS_PREV,
@@ -36,6 +36,19 @@ export {
   privateCommitment,
   privateCommitmentOfBytes,
   privatePayloadBytes,
+  privateRowProblem,
   PRIVATE_COMMITMENT_DOMAIN,
   SALT_BYTES,
 } from './private-commitment.js';
+export {
+  ERASURE_EVENT,
+  DEFAULT_ERASURE_REASON,
+  ERASURE_REASON_MESSAGE,
+  erasureDraft,
+  erasureKey,
+  erasureTarget,
+  isErasure,
+  refuseErasureEvent,
+  type ErasureRequest,
+  type ErasureTarget,
+} from './erasure.js';

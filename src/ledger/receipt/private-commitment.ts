@@ -70,3 +70,19 @@ export function privateCommitment(
 ): string {
   return privateCommitmentOfBytes(salt, privatePayloadBytes(payload, options));
 }
+
+/**
+ * Null when a stored salt and payload reproduce `commitment`, else what is wrong: this is how a changed private
+ * row is detected (by Ledger.readPrivate and by database verification).
+ */
+export function privateRowProblem(salt: Uint8Array, payload: Uint8Array, commitment: string): string | null {
+  let actual: string;
+  try {
+    actual = privateCommitmentOfBytes(salt, payload);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  return actual === commitment
+    ? null
+    : "salt and payload do not reproduce the receipt's private_commitment (the private row was changed)";
+}

@@ -1,5 +1,6 @@
 // Sealing: the writer turns a governor's draft into a receipt by adding the fields it assigns inside its
 // transaction (id, sequence number, previous hash, timestamp) and, when there is a private payload, its commitment.
+import { isValidatedDraft } from './draft.js';
 import { fail } from './fields.js';
 import {
   RECEIPT_SCHEMA,
@@ -8,14 +9,15 @@ import {
   type ReceiptOptions,
   type ReceiptSeal,
 } from './types.js';
-import { validateReceipt } from './validate.js';
+import { receiptFromValidatedDraft, validateReceipt } from './validate.js';
 
 /**
  * The receipt for `draft` under `seal`. The whole result is validated (a draft may have changed since
- * validateDraft, and the seal comes from the writer), so a receipt that reaches the store is always valid. A
- * draft with a private payload must be sealed with that payload's commitment (privateCommitment). `options` are
- * the ledger's limits (LedgerConfig.receipt): without them a metadata limit configured above the default would
- * pass the draft check and then fail here.
+ * validateDraft, and the seal comes from the writer), so a receipt that reaches the store is always valid;
+ * for a frozen copy that validateDraft returned, only the seal is checked (its fields were checked under the
+ * same limits). A draft with a private payload must be sealed with that payload's commitment
+ * (privateCommitment). `options` are the ledger's limits (LedgerConfig.receipt): without them a metadata limit
+ * configured above the default would pass the draft check and then fail here.
  */
 export function sealReceipt(
   draft: ReceiptDraft,
@@ -26,6 +28,7 @@ export function sealReceipt(
   if (draft.private !== undefined && privateCommitment === undefined) {
     fail('private_commitment', 'the draft has a private payload, so the receipt needs its commitment');
   }
+  if (isValidatedDraft(draft)) return receiptFromValidatedDraft(draft, seal, privateCommitment);
   const fields = {
     cause: draft.cause,
     event: draft.event,

@@ -16,7 +16,14 @@ import {
   fieldName,
 } from './parts.js';
 import { parseTimestamp } from './timestamp.js';
-import { GENESIS_PREV, RECEIPT_SCHEMA, type Receipt, type ReceiptOptions } from './types.js';
+import {
+  GENESIS_PREV,
+  RECEIPT_SCHEMA,
+  type Receipt,
+  type ReceiptDraft,
+  type ReceiptOptions,
+  type ReceiptSeal,
+} from './types.js';
 import { UUIDV7_PATTERN } from './uuidv7.js';
 
 /** Options of validateReceipt: limits, and where the value came from (named by a schema error). */
@@ -102,57 +109,116 @@ export function checkReceipt(value: unknown, options: ValidateReceiptOptions = {
   const reason = checkReason(value.reason);
   const metadata = checkMetadata(value.metadata, options);
   const cause = checkCause(value.cause);
-  const ledger = expectedLedger;
-  const schema = RECEIPT_SCHEMA;
-  // Two literals rather than spreads: this runs for every receipt written and read, and literals keep one shape.
-  if (!('private_commitment' in value)) {
-    return Object.freeze({
-      cause,
-      event,
-      governor,
-      ledger,
-      ledger_seq,
-      metadata,
-      prev,
-      reason,
-      receipt_id,
-      schema,
-      sku_id,
-      state_from,
-      state_to,
-      status,
-      tenant_id,
-      ts,
-    });
-  }
-  if (value.private_commitment === undefined) {
-    fail('private_commitment', 'must be absent or 64 lower-case hex characters, not undefined');
-  }
-  const private_commitment = checkPattern(
-    'private_commitment',
-    value.private_commitment,
-    HEX64_PATTERN,
-    'absent or 64 lower-case hex characters',
-  );
-  return Object.freeze({
+  const parts: ReceiptParts = {
     cause,
     event,
     governor,
-    ledger,
+    ledger: expectedLedger,
     ledger_seq,
     metadata,
     prev,
-    private_commitment,
     reason,
     receipt_id,
-    schema,
     sku_id,
     state_from,
     state_to,
     status,
     tenant_id,
     ts,
+  };
+  if (!('private_commitment' in value)) return assemble(parts, undefined);
+  if (value.private_commitment === undefined) {
+    fail('private_commitment', 'must be absent or 64 lower-case hex characters, not undefined');
+  }
+  return assemble(parts, checkCommitment(value.private_commitment));
+}
+
+/**
+ * sealReceipt's path for a draft that validateDraft returned (a frozen, already checked copy): only the fields
+ * the writer assigns are checked, and the result is remembered as validated.
+ */
+export function receiptFromValidatedDraft(
+  draft: ReceiptDraft,
+  seal: ReceiptSeal,
+  privateCommitment: string | undefined,
+): Receipt {
+  const ledger_seq = checkSeq(seal.ledger_seq);
+  const receipt = assemble(
+    {
+      cause: draft.cause,
+      event: draft.event,
+      governor: draft.governor,
+      ledger: `${draft.governor}/${draft.sku_id}/${draft.tenant_id}`,
+      ledger_seq,
+      metadata: draft.metadata,
+      prev: checkPrev(seal.prev, ledger_seq),
+      reason: draft.reason,
+      receipt_id: checkPattern('receipt_id', seal.receipt_id, UUIDV7_PATTERN, 'a lower-case UUIDv7'),
+      sku_id: draft.sku_id,
+      state_from: draft.state_from,
+      state_to: draft.state_to,
+      status: draft.status,
+      tenant_id: draft.tenant_id,
+      ts: checkTs(seal.ts),
+    },
+    privateCommitment === undefined ? undefined : checkCommitment(privateCommitment),
+  );
+  validated.add(receipt);
+  return receipt;
+}
+
+/** Every member of a receipt except schema and private_commitment, each already checked. */
+type ReceiptParts = Omit<Receipt, 'schema' | 'private_commitment'>;
+
+/**
+ * The frozen receipt, members in RFC 8785 order. Two literals rather than spreads: this runs for every receipt
+ * written and read, and literals keep one object shape per variant.
+ */
+function assemble(p: ReceiptParts, private_commitment: string | undefined): Receipt {
+  const schema = RECEIPT_SCHEMA;
+  if (private_commitment === undefined) {
+    return Object.freeze({
+      cause: p.cause,
+      event: p.event,
+      governor: p.governor,
+      ledger: p.ledger,
+      ledger_seq: p.ledger_seq,
+      metadata: p.metadata,
+      prev: p.prev,
+      reason: p.reason,
+      receipt_id: p.receipt_id,
+      schema,
+      sku_id: p.sku_id,
+      state_from: p.state_from,
+      state_to: p.state_to,
+      status: p.status,
+      tenant_id: p.tenant_id,
+      ts: p.ts,
+    });
+  }
+  return Object.freeze({
+    cause: p.cause,
+    event: p.event,
+    governor: p.governor,
+    ledger: p.ledger,
+    ledger_seq: p.ledger_seq,
+    metadata: p.metadata,
+    prev: p.prev,
+    private_commitment,
+    reason: p.reason,
+    receipt_id: p.receipt_id,
+    schema,
+    sku_id: p.sku_id,
+    state_from: p.state_from,
+    state_to: p.state_to,
+    status: p.status,
+    tenant_id: p.tenant_id,
+    ts: p.ts,
   });
+}
+
+function checkCommitment(value: unknown): string {
+  return checkPattern('private_commitment', value, HEX64_PATTERN, 'absent or 64 lower-case hex characters');
 }
 
 function checkSeq(value: unknown): number {

@@ -68,6 +68,7 @@ export class PostgresStore implements LedgerStore {
   private readonly readers: number;
   private readonly tables = new SideTables();
   private readonly ledgerNos = new Map<string, number>();
+  private nextLedgerNo = 1;
   private size = 0;
 
   constructor(options: PostgresStoreOptions = {}) {
@@ -121,6 +122,14 @@ export class PostgresStore implements LedgerStore {
         options: searchPath,
         max: this.readers,
       });
+      // The log state row always exists, so a commit's optimistic UPDATE has a row to check.
+      await writer.query(
+        "INSERT INTO gov_log_state (id, size, frontier, last_ts) VALUES (1, 0, ''::bytea, 0) ON CONFLICT (id) DO NOTHING",
+      );
+      const maxNo = await writer.query<{ n: string }>(
+        'SELECT COALESCE(MAX(ledger_no), 0) AS n FROM gov_ledgers',
+      );
+      this.nextLedgerNo = Number(maxNo.rows[0]?.n ?? 0) + 1;
       const st = await writer.query<{ size: string; frontier: Buffer; last_ts: string }>(
         'SELECT size, frontier, last_ts FROM gov_log_state WHERE id = 1',
       );
@@ -145,32 +154,59 @@ export class PostgresStore implements LedgerStore {
     }
   }
 
-  async commit(batch: CommitBatch): Promise<void> {
+  commit(batch: CommitBatch): Promise<void> {
+    return this.exclusive(() => this.commitNow(batch));
+  }
+
+  private async commitNow(batch: CommitBatch): Promise<void> {
     const db = this.writerClient();
     checkContinuity(this.size, batch, 'postgres');
     for (const w of batch.rows) this.tables.check(w);
     const added = new Map<string, number>();
+    let next = this.nextLedgerNo;
+    for (const ledger of batch.newLedgers.keys()) added.set(ledger, next++);
     try {
       await db.query('BEGIN');
-      if (batch.newLedgers.size > 0) {
-        const names = [...batch.newLedgers.keys()];
-        const parts = [...batch.newLedgers.values()];
-        const res = await db.query<{ ledger: string; ledger_no: string }>(
-          `INSERT INTO gov_ledgers (ledger, governor, sku, tenant)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) RETURNING ledger, ledger_no`,
-          [names, parts.map((p) => p.governor), parts.map((p) => p.sku), parts.map((p) => p.tenant)],
-        );
-        for (const r of res.rows) added.set(r.ledger, Number(r.ledger_no));
+      // The single-writer check made by the database itself: the log must be exactly where this writer believes
+      // it is, or nothing of the batch is written.
+      const st = await db.query({
+        name: 'gov_state',
+        text: 'UPDATE gov_log_state SET size = $1, frontier = $2, last_ts = $3 WHERE id = 1 AND size = $4',
+        values: [batch.state.size, buf(batch.state.frontier), batch.state.lastTsMs, this.size],
+      });
+      if (st.rowCount !== 1)
+        throw new Error(`log state is not at size ${this.size} (is another writer appending?)`);
+      if (added.size > 0) {
+        const parts = [...batch.newLedgers];
+        await db.query({
+          name: 'gov_ledgers',
+          text: `INSERT INTO gov_ledgers (ledger_no, ledger, governor, sku, tenant)
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+          values: [
+            parts.map(([l]) => added.get(l)),
+            parts.map(([l]) => l),
+            parts.map(([, p]) => p.governor),
+            parts.map(([, p]) => p.sku),
+            parts.map(([, p]) => p.tenant),
+          ],
+        });
       }
       if (batch.entries.length > 0) {
-        const nos: number[] = [];
-        for (const e of batch.entries) nos.push(added.get(e.ledger) ?? (await this.ledgerNo(db, e.ledger)));
         const es = batch.entries;
-        await db.query(
-          `INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes)
-           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
-             $7::text[], $8::text[], $9::bytea[])`,
-          [
+        const nos: number[] = [];
+        for (const e of es) nos.push(added.get(e.ledger) ?? (await this.ledgerNo(db, e.ledger)));
+        // The bytes travel as ONE binary parameter cut up by offsets: a bytea[] parameter would be sent as text
+        // (hex-escaped), which costs more than the rest of the batch together.
+        const packed = pack(es.map((e) => e.bytes));
+        await db.query({
+          name: 'gov_receipts',
+          text: `INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes)
+                 SELECT r.idx, r.no, r.seq, r.ts, r.rid, r.status, r.reason, r.idem,
+                        substring($11::bytea FROM r.off + 1 FOR r.len)
+                 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+                             $7::text[], $8::text[], $9::int[], $10::int[])
+                      AS r(idx, no, seq, ts, rid, status, reason, idem, off, len)`,
+          values: [
             es.map((e) => e.index),
             nos,
             es.map((e) => e.seq),
@@ -179,20 +215,28 @@ export class PostgresStore implements LedgerStore {
             es.map((e) => e.status),
             es.map((e) => e.reasonCode),
             es.map((e) => e.idempotencyKey),
-            es.map((e) => Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength)),
+            packed.offsets,
+            packed.lengths,
+            packed.blob,
           ],
-        );
+        });
       }
       if (batch.tiles.length > 0) {
-        await db.query(
-          `INSERT INTO gov_tiles (level, idx, hashes) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])
-           ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`,
-          [
+        const packed = pack(batch.tiles.map((t) => t.hashes));
+        await db.query({
+          name: 'gov_tiles',
+          text: `INSERT INTO gov_tiles (level, idx, hashes)
+                 SELECT t.level, t.idx, substring($5::bytea FROM t.off + 1 FOR t.len)
+                 FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[]) AS t(level, idx, off, len)
+                 ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`,
+          values: [
             batch.tiles.map((t) => t.level),
             batch.tiles.map((t) => t.index),
-            batch.tiles.map((t) => buf(t.hashes)),
+            packed.offsets,
+            packed.lengths,
+            packed.blob,
           ],
-        );
+        });
       }
       if (batch.privates.length > 0) {
         await db.query(
@@ -208,17 +252,16 @@ export class PostgresStore implements LedgerStore {
         await db.query('DELETE FROM gov_private WHERE idx = ANY($1::bigint[])', [batch.erase]);
       }
       for (const w of batch.rows) await this.applyRow(db, w);
-      await db.query(
-        `INSERT INTO gov_log_state (id, size, frontier, last_ts) VALUES (1, $1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier, last_ts = excluded.last_ts`,
-        [batch.state.size, buf(batch.state.frontier), batch.state.lastTsMs],
-      );
-      await db.query('COMMIT');
+      // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK and no error: only this tells them apart.
+      const done = await db.query('COMMIT');
+      if (done.command !== 'COMMIT')
+        throw new Error(`COMMIT answered ${done.command}: the transaction was aborted`);
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw this.failed(err instanceof Error ? err.message : String(err), err);
     }
     for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
+    this.nextLedgerNo = next;
     this.size = batch.state.size;
   }
 
@@ -273,16 +316,18 @@ export class PostgresStore implements LedgerStore {
     return ids.map((i) => found.get(`${i.level}/${i.index}`) ?? null);
   }
 
-  async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
-    try {
-      await this.writerClient().query('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
-        cp.size,
-        cp.tsMs,
-        cp.note,
-      ]);
-    } catch (err) {
-      throw this.failed(`saving checkpoint of size ${cp.size}: ${String(err)}`, err);
-    }
+  saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    return this.exclusive(async () => {
+      try {
+        await this.writerClient().query('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
+          cp.size,
+          cp.tsMs,
+          cp.note,
+        ]);
+      } catch (err) {
+        throw this.failed(`saving checkpoint of size ${cp.size}: ${String(err)}`, err);
+      }
+    });
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
@@ -353,6 +398,19 @@ export class PostgresStore implements LedgerStore {
 
   // ---- internals ----
 
+  /** The tail of the writer connection's queue of writes. */
+  private writing: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs one write on the writer connection after the previous one finished: a statement queued on the same
+   * connection in the middle of a batch would run inside its transaction (and, failing, abort it).
+   */
+  private exclusive<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(write, write);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
   private async read(sql: string, params: SqlValue[]): Promise<StoredEntry[]> {
     const res = await this.readPool().query<EntryRow>(sql, params.map(toParam));
     return res.rows.map(toEntry);
@@ -411,6 +469,19 @@ export class PostgresStore implements LedgerStore {
       { cause },
     );
   }
+}
+
+/** Byte strings concatenated into one buffer, with each one's offset and length. */
+function pack(parts: readonly Uint8Array[]): { blob: Buffer; offsets: number[]; lengths: number[] } {
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let at = 0;
+  for (const p of parts) {
+    offsets.push(at);
+    lengths.push(p.byteLength);
+    at += p.byteLength;
+  }
+  return { blob: Buffer.concat(parts, at), offsets, lengths };
 }
 
 function buf(b: Uint8Array): Buffer {

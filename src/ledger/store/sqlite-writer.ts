@@ -56,7 +56,7 @@ export class SqliteWriter {
   async close(): Promise<void> {
     if (this.dead !== null) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    // Held open until the thread exits: an unref'd thread would let the process end with close() unsettled.
+    // Held open until the thread has closed the database, or the process could end with it half-closed.
     this.worker.ref();
     this.worker.postMessage({ type: 'close' });
     await exited;

@@ -1,6 +1,13 @@
 // Verification of receipt logs: from an export directory, from a database, or one receipt from a proof file;
 // full, or incremental from a saved state.
-export { LogVerifier, type ChainHead, type VerifierState, type VerifyFailure } from './log-verifier.js';
+export {
+  LogVerifier,
+  type ChainHead,
+  type PrivateRef,
+  type VerifierPosition,
+  type VerifierState,
+  type VerifyFailure,
+} from './log-verifier.js';
 export { verifyExport, type VerifyExportOptions } from './verify-export.js';
 export { verifyStore, type VerifyStoreOptions } from './verify-store.js';
 export { reportOf, type VerifyOutcome, type VerifyReport } from './report.js';
@@ -13,6 +20,8 @@ export {
   parseVerifyState,
   readVerifyStateFile,
   writeVerifyStateFile,
+  type SavedErasure,
   type SavedHead,
+  type SavedPrivate,
   type VerifyState,
 } from './state-file.js';

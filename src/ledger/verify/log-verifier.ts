@@ -1,13 +1,17 @@
 // Incremental verification of a receipt log, fed one stored record at a time (from a database, an export file
 // or a resume state): every record is canonical RFC 8785 bytes of a valid v1 receipt; the log index is gapless;
-// `ts` never decreases; every ledger's chain is gapless and linked (`ledger_seq`, `prev`); and the Merkle root
-// recomputed over the leaves equals a signed checkpoint's. It keeps only the frontier and the ledger heads, so
-// its memory does not grow with the log, and its state can be saved to resume later (docs/ledger/verification.md).
+// `ts` never decreases; every ledger's chain is gapless and linked (`ledger_seq`, `prev`); every erasure receipt
+// names an earlier receipt of its ledger that carries a private_commitment, erased once; and the Merkle root
+// recomputed over the leaves equals a signed checkpoint's. It keeps the frontier, the ledger heads and the position
+// of each receipt with a private commitment not yet erased (to check erasures), so its memory grows with those,
+// not with the log, and its state can be saved to resume later (docs/ledger/verification.md).
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { CompactRange, hashToHex, leafHash, hashesEqual, type Hash } from '../merkle/index.js';
 import {
   GENESIS_PREV,
   decodeReceipt,
+  erasureTarget,
+  isErasure,
   parseTimestamp,
   type Receipt,
   type ReceiptOptions,
@@ -29,6 +33,12 @@ export interface ChainHead {
   readonly hash: string;
 }
 
+/** A receipt with a private commitment, by its ledger and seq (what an erasure receipt must match). */
+export interface PrivateRef {
+  readonly ledger: string;
+  readonly seq: number;
+}
+
 /** What a verifier carries from one run to the next (`--state FILE`). */
 export interface VerifierState {
   readonly size: number;
@@ -39,7 +49,19 @@ export interface VerifierState {
   readonly heads: Readonly<Record<string, ChainHead>> | ReadonlyMap<string, ChainHead>;
   /** Ledgers whose earlier receipts were not seen (a range export): their first seen receipt starts the check. */
   readonly partial: boolean;
+  /**
+   * First log index seen by the runs this state continues (a range export's `from`; default `size`). An erasure
+   * naming a receipt before it cannot be checked; one naming a later receipt must find it in `privates`.
+   */
+  readonly start?: number;
+  /** Receipts with a private commitment not erased yet, by log index (absent: none). */
+  readonly privates?: Readonly<Record<string, PrivateRef>> | ReadonlyMap<number, PrivateRef>;
+  /** Erased log index → log index of its erasure receipt (absent: none). */
+  readonly erased?: Readonly<Record<string, number>> | ReadonlyMap<number, number>;
 }
+
+/** The resume state without the maps that grow with the log (read those through the verifier's accessors). */
+export type VerifierPosition = Omit<VerifierState, 'heads' | 'privates' | 'erased'>;
 
 /** Checks records in log order. Stops at nothing: collects every failure, the first is the headline. */
 export class LogVerifier {
@@ -47,6 +69,10 @@ export class LogVerifier {
   private lastTsMs: number;
   private readonly heads: Map<string, ChainHead>;
   private readonly partial: boolean;
+  /** Log index where this run started: a range export cannot check erasures of receipts before it. */
+  private readonly start: number;
+  private readonly privates: Map<number, PrivateRef>;
+  private readonly erasures: Map<number, number>;
   readonly failures: VerifyFailure[] = [];
   /** Receipts checked in this run. */
   checked = 0;
@@ -54,6 +80,10 @@ export class LogVerifier {
   readonly ledgersSeen = new Set<string>();
   /** Receipts with a private commitment (whose payload may have been erased). */
   withPrivate = 0;
+  /** Valid erasure receipts seen in this run. */
+  redacted = 0;
+  /** Erasure receipts of a range export naming a receipt before the range (not checkable there). */
+  erasuresBeforeRange = 0;
 
   /**
    * Starts at `state` (a tree of state.size leaves). For a range export starting past 0, pass its frontier and
@@ -68,9 +98,11 @@ export class LogVerifier {
   ) {
     this.frontier = state === undefined || state.size === 0 ? CompactRange.empty() : frontierFrom(state);
     this.lastTsMs = state?.lastTsMs ?? 0;
-    const heads = state?.heads ?? {};
-    this.heads = heads instanceof Map ? new Map(heads) : new Map(Object.entries(heads));
+    this.heads = mapOf(state?.heads, (ledger) => ledger);
     this.partial = state?.partial ?? false;
+    this.start = state?.start ?? this.frontier.size;
+    this.privates = mapOf(state?.privates, Number);
+    this.erasures = mapOf(state?.erased, Number);
   }
 
   /** Tree size verified so far. */
@@ -138,7 +170,50 @@ export class LogVerifier {
       this.fail(place, `prev ${r.prev} is not the leaf hash of seq ${head.seq} (${head.hash})`);
     }
     this.heads.set(r.ledger, { seq: r.ledger_seq, hash: hashToHex(leaf) });
+    if (r.private_commitment !== undefined) this.privates.set(index, { ledger: r.ledger, seq: r.ledger_seq });
+    if (isErasure(r)) this.checkErasure(r, index, place);
     return r;
+  }
+
+  /** Erased log index → log index of the erasure receipt, for every erasure seen (also from a resume state). */
+  erased(): ReadonlyMap<number, number> {
+    return this.erasures;
+  }
+
+  /** Receipts with a private commitment not erased yet, by log index (also from a resume state). */
+  unerased(): ReadonlyMap<number, PrivateRef> {
+    return this.privates;
+  }
+
+  private checkErasure(r: Receipt, index: number, place: string): void {
+    const target = erasureTarget(r);
+    if (typeof target === 'string') {
+      this.fail(place, `erasure receipt: ${target}`);
+      return;
+    }
+    const named = `erasure receipt names index ${target.index} (seq ${target.seq})`;
+    const earlier = this.erasures.get(target.index);
+    if (target.index >= index) {
+      this.fail(place, `${named}, which is not an earlier receipt`);
+    } else if (earlier !== undefined) {
+      this.fail(place, `${named}, already erased by the erasure receipt at index ${earlier}`);
+    } else if (this.partial && target.index < this.start && !this.privates.has(target.index)) {
+      // Before a range export's first line: nothing here says what that receipt was.
+      this.erasuresBeforeRange++;
+      this.erasures.set(target.index, index);
+      this.redacted++;
+    } else {
+      const ref = this.privates.get(target.index);
+      if (ref === undefined) {
+        this.fail(place, `${named}, which carries no private_commitment`);
+      } else if (ref.ledger !== r.ledger || ref.seq !== target.seq) {
+        this.fail(place, `${named}, but that index is ${ref.ledger} seq ${ref.seq}`);
+      } else {
+        this.privates.delete(target.index);
+        this.erasures.set(target.index, index);
+        this.redacted++;
+      }
+    }
   }
 
   /** Compares the root of the first `size` leaves with a checkpoint's; only valid when size === this.size. */
@@ -164,18 +239,34 @@ export class LogVerifier {
 
   /** A resume state. */
   state(): VerifierState {
-    return { ...this.position(), heads: Object.fromEntries(this.heads) };
+    return {
+      ...this.position(),
+      heads: Object.fromEntries(this.heads),
+      privates: Object.fromEntries(this.privates),
+      erased: Object.fromEntries(this.erasures),
+    };
   }
 
-  /** The resume state without the heads (read those from chainHeads() when there are millions). */
-  position(): Omit<VerifierState, 'heads'> {
+  /** The resume state without its maps (read those from chainHeads(), unerased() and erased() when large). */
+  position(): VerifierPosition {
     return {
       size: this.frontier.size,
       frontier: Buffer.from(this.frontier.toBytes()).toString('hex'),
       lastTsMs: this.lastTsMs,
       partial: this.partial,
+      start: this.start,
     };
   }
+}
+
+/** A copy of a state's map, given either as a Map (taken as it is) or as a JSON object (keys converted). */
+function mapOf<K, V>(
+  from: Readonly<Record<string, V>> | ReadonlyMap<K, V> | undefined,
+  key: (name: string) => K,
+): Map<K, V> {
+  if (from === undefined) return new Map();
+  if (from instanceof Map) return new Map(from as ReadonlyMap<K, V>);
+  return new Map(Object.entries(from as Readonly<Record<string, V>>).map(([k, v]) => [key(k), v]));
 }
 
 function frontierFrom(state: VerifierState): CompactRange {

@@ -12,7 +12,7 @@ export interface VerifyReport {
   readonly from: number;
   /** Tree size reached: the receipts before it are verified. */
   readonly to: number;
-  /** Receipts checked. */
+  /** Receipts checked by this run (from `from` to the end). */
   readonly receipts: number;
   /** Distinct ledgers seen. */
   readonly ledgers: number;
@@ -22,8 +22,13 @@ export interface VerifyReport {
   readonly root: string | null;
   /** Size of the checkpoint the root was compared with. */
   readonly checkpoint_size: number | null;
-  /** Receipts carrying a private commitment. */
+  /** Receipts checked by this run that carry a private commitment. */
   readonly with_private: number;
+  /**
+   * Erasure receipts checked by this run: private payloads erased, with the receipts and proofs left intact
+   * (incremental mode: those after `from`; a note gives the total including the saved state's).
+   */
+  readonly redacted: number;
   /** The first broken place, or null. */
   readonly first_failure: VerifyFailure | null;
   /** Every failure found (bounded). */

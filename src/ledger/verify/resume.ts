@@ -5,8 +5,14 @@
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { formatKeyId, openCheckpoint, type Checkpoint, type NoteVerifier } from '../checkpoint/index.js';
 import { CompactRange, hashToHex, hashesEqual } from '../merkle/index.js';
-import type { ChainHead, LogVerifier, VerifierState } from './log-verifier.js';
-import { VERIFY_STATE_FORMAT, type SavedHead, type VerifyState } from './state-file.js';
+import type { ChainHead, LogVerifier, PrivateRef, VerifierPosition, VerifierState } from './log-verifier.js';
+import {
+  VERIFY_STATE_FORMAT,
+  type SavedErasure,
+  type SavedHead,
+  type SavedPrivate,
+  type VerifyState,
+} from './state-file.js';
 
 /** A saved state that proved itself: where the new run starts. */
 export interface Resume {
@@ -69,6 +75,7 @@ export function resumeFrom(state: VerifyState, keys: readonly NoteVerifier[], wh
     if (heads.has(ledger)) throw bad(where, `field heads[${i}] repeats the ledger ${JSON.stringify(ledger)}`);
     heads.set(ledger, { seq, hash });
   });
+  const { privates, erased } = redactionsOf(state, heads, where);
   return {
     checkpoint,
     verifier: {
@@ -76,21 +83,63 @@ export function resumeFrom(state: VerifyState, keys: readonly NoteVerifier[], wh
       frontier: state.frontier,
       lastTsMs: state.last_ts_ms,
       heads,
-      partial: state.partial,
+      partial: state.start > 0,
+      start: state.start,
+      privates,
+      erased,
     },
   };
 }
 
-/** What a run must capture when its verifier reaches the checkpoint's size, to save a state later. */
-export interface StateSnapshot extends Omit<VerifierState, 'heads'> {
-  readonly heads: readonly SavedHead[];
+/**
+ * The saved private receipts and erasures as the verifier's maps. Each entry must fit the heads (a receipt the
+ * saved runs saw has its ledger's head at or after it) and no index may appear twice, so a hand-edited list
+ * cannot make a later erasure pass or fail for the wrong reason.
+ */
+function redactionsOf(
+  state: VerifyState,
+  heads: ReadonlyMap<string, ChainHead>,
+  where: string,
+): { privates: Map<number, PrivateRef>; erased: Map<number, number> } {
+  const privates = new Map<number, PrivateRef>();
+  state.privates.forEach(([index, ledger, seq], i) => {
+    const at = `field privates[${i}]`;
+    const head = heads.get(ledger);
+    if (head === undefined || head.seq < seq) {
+      throw bad(where, `${at} names ${ledger} seq ${seq}, past that ledger's head in field heads`);
+    }
+    if (index < state.start)
+      throw bad(where, `${at} names index ${index}, before field start ${state.start}`);
+    if (privates.has(index)) throw bad(where, `${at} repeats the index ${index}`);
+    privates.set(index, { ledger, seq });
+  });
+  const erased = new Map<number, number>();
+  state.erased.forEach(([index, by], i) => {
+    const at = `field erased[${i}]`;
+    if (erased.has(index)) throw bad(where, `${at} repeats the index ${index}`);
+    if (privates.has(index))
+      throw bad(where, `${at} names index ${index}, which field privates lists as not erased`);
+    erased.set(index, by);
+  });
+  return { privates, erased };
 }
 
-/** Copies the verifier's position now (the heads map keeps changing as the run goes on). */
+/** What a run must capture when its verifier reaches the checkpoint's size, to save a state later. */
+export interface StateSnapshot extends VerifierPosition {
+  readonly heads: readonly SavedHead[];
+  readonly privates: readonly SavedPrivate[];
+  readonly erased: readonly SavedErasure[];
+}
+
+/** Copies the verifier's position now (its maps keep changing as the run goes on). */
 export function snapshot(v: LogVerifier): StateSnapshot {
   const heads: SavedHead[] = [];
   for (const [ledger, head] of v.chainHeads()) heads.push([ledger, head.seq, head.hash]);
-  return { ...v.position(), heads };
+  const privates: SavedPrivate[] = [];
+  for (const [index, ref] of v.unerased()) privates.push([index, ref.ledger, ref.seq]);
+  // Map order is insertion order: ascending log index for privates, erasure-receipt order for erasures.
+  const erased: SavedErasure[] = [...v.erased()];
+  return { ...v.position(), heads, privates, erased };
 }
 
 /**
@@ -111,7 +160,10 @@ export function stateAt(note: string, keys: readonly NoteVerifier[], at: StateSn
     size: at.size,
     frontier: at.frontier,
     last_ts_ms: at.lastTsMs,
-    partial: at.partial,
+    // A whole-log verification saves 0: `start` > 0 would make the next run treat it as a range.
+    start: at.partial ? (at.start ?? 0) : 0,
     heads: at.heads,
+    privates: at.privates,
+    erased: at.erased,
   };
 }

@@ -116,6 +116,26 @@ class ExportRun {
     v.checkRoot(cp.size, cp.rootHash, 'manifest.json checkpoint');
     if (trusted !== null) this.compareTrusted(trusted, trustedRoot);
     this.checkPrevious(manifest, cp);
+    this.noteRedactions(v);
+  }
+
+  /** Erasures this run could not check (before a range's start), and in incremental mode the total so far. */
+  private noteRedactions(v: LogVerifier): void {
+    if (v.erasuresBeforeRange > 0) {
+      this.notes.push(
+        `${v.erasuresBeforeRange} erasure receipt(s) name receipts before ${this.resume === null ? "this export's start" : "the saved state's range start"} (${this.rangeStart(v)}); those targets were not checked`,
+      );
+    }
+    if (this.resume !== null && v.erased().size !== v.redacted) {
+      this.notes.push(
+        `redacted: ${v.redacted} in this run, ${v.erased().size} since log index ${this.rangeStart(v)}`,
+      );
+    }
+  }
+
+  /** First log index the verification has seen (a range export's `from`, kept across resumed runs). */
+  private rangeStart(v: LogVerifier): number {
+    return v.position().start ?? this.from;
   }
 
   private async readManifest(): Promise<ExportManifest | null> {
@@ -346,6 +366,7 @@ class ExportRun {
       root: v === null ? null : hashToHex(v.root()),
       checkpoint_size: this.cp?.size ?? null,
       with_private: v?.withPrivate ?? 0,
+      redacted: v?.redacted ?? 0,
       first_failure: failures[0] ?? null,
       failures,
       notes: this.notes,

@@ -1,8 +1,10 @@
-// Verifies a ledger database in place: streams the stored receipts through LogVerifier, checks the stored log
-// state, the latest stored checkpoint (signature and root), and optionally a trusted (anchored) checkpoint.
+// Verifies a ledger database in place: streams the stored receipts through LogVerifier, checks their private
+// rows against the commitments and the erasure receipts (private-rows.ts), the stored log state, the latest
+// stored checkpoint (signature and root), and optionally a trusted (anchored) checkpoint.
 // A truncated or rolled-back database is caught by the trusted checkpoint; an edited one by the chains and root.
 // With a saved state it is incremental: the latest checkpoint must be consistent with the saved one (a
-// consistency proof built from the stored tiles), and only the receipts after the saved size are read.
+// consistency proof built from the stored tiles), and only the receipts after the saved size are read; so are
+// only their private rows, plus the rows of receipts erased since (docs/ledger/verification.md).
 // A damaged database (or a raw driver error while reading) becomes a GOV_STORE_CORRUPT failure naming it; a
 // database that cannot be reached (GOV_STORE_FAILED) is thrown, since nothing was judged.
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
@@ -14,6 +16,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import { storeHashReader } from '../store/tile-source.js';
 import type { LedgerStore, StoredCheckpoint, StoredLogState } from '../store/types.js';
 import { LogVerifier } from './log-verifier.js';
+import { PrivateRowCheck, type CommittedReceipt } from './private-rows.js';
 import type { VerifyOutcome } from './report.js';
 import { resumeFrom, snapshot, stateAt, type Resume, type StateSnapshot } from './resume.js';
 import { sqliteFileProblem } from './sqlite-file-check.js';
@@ -95,17 +98,25 @@ class StoreRun {
     let trustedRoot = rootAt(trusted?.size);
     let cpRoot = rootAt(this.cp?.size);
     this.capture();
+    const privateRows = new PrivateRowCheck(this.store, this.v, this.begin);
     const chunk = this.options.chunk ?? 10_000;
     for (let i = this.begin; ; i += chunk) {
       const rows = await this.store.readRange(i, i + chunk);
+      const committed: CommittedReceipt[] = [];
       for (const e of rows) {
-        this.v.add(e.index, e.bytes, `receipt index ${e.index}`);
+        const r = this.v.add(e.index, e.bytes, `receipt index ${e.index}`);
+        if (r?.private_commitment !== undefined) {
+          committed.push({ index: e.index, commitment: r.private_commitment });
+        }
         trustedRoot ??= rootAt(trusted?.size);
         cpRoot ??= rootAt(this.cp?.size);
         this.capture();
       }
+      await privateRows.check(committed);
       if (rows.length < chunk) break;
     }
+    await privateRows.finish();
+    this.noteRedactions();
     const v = this.v;
     if (stored.size !== v.size) v.fail('log state', `says ${stored.size} receipts, ${v.size} are stored`);
     const cp = this.cp;
@@ -263,6 +274,26 @@ class StoreRun {
     }
   }
 
+  /** Incremental mode: which private rows were not read again, and the erasures so far. */
+  private noteRedactions(): void {
+    if (this.resume === null) return;
+    const v = this.v;
+    let unread = 0;
+    for (const index of v.unerased().keys()) {
+      // Ascending log index: the saved ones come first.
+      if (index >= this.begin) break;
+      unread++;
+    }
+    if (unread > 0) {
+      this.notes.push(
+        `incremental: the private rows of ${unread} receipt(s) before index ${this.begin} were checked by an earlier run, not read again (--full reads them all)`,
+      );
+    }
+    if (v.erased().size !== v.redacted) {
+      this.notes.push(`redacted: ${v.redacted} in this run, ${v.erased().size} in the whole log`);
+    }
+  }
+
   /** Snapshots the verifier when it stands exactly at the latest checkpoint (where a saved state ends). */
   private capture(): void {
     if (this.atCheckpoint === null && this.cp !== null && this.v.size === this.cp.size) {
@@ -287,6 +318,7 @@ class StoreRun {
       root: hashToHex(v.root()),
       checkpoint_size: this.cp?.size ?? null,
       with_private: v.withPrivate,
+      redacted: v.redacted,
       first_failure: v.failures[0] ?? null,
       failures: v.failures,
       notes: this.notes,

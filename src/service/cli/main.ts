@@ -2,6 +2,7 @@
 // clear message on stderr and exit code 2, so scripts can tell usage errors from failures (exit code 1).
 import { runMinimalScenario } from '../../governors/minimal/index.js';
 import type { CliIo } from './io.js';
+import { runExport } from './export-command.js';
 import { runVerify } from './verify-command.js';
 
 export type { CliIo } from './io.js';
@@ -20,6 +21,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   verify: {
     summary: 'verify an export, a database or one receipt proof (governess verify --help)',
     run: (args, io) => runVerify(args, io),
+  },
+  export: {
+    summary: 'write the non-verifiable CSV projection of a ledger database (governess export --help)',
+    run: (args, io) => runExport(args, io),
   },
   help: {
     summary: 'show this help',

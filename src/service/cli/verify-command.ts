@@ -5,9 +5,6 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import {
-  PostgresStore,
-  SqliteStore,
-  checkPostgresLedgerSchema,
   parseVerifierKey,
   readAnchorFile,
   readVerifierKeyFile,
@@ -22,6 +19,7 @@ import {
   type VerifyState,
 } from '../../ledger/index.js';
 import type { CliIo } from './io.js';
+import { existingStoreFromArgument } from './open-store.js';
 import { runProofVerify } from './verify-proof.js';
 
 /** Usage of the verify command. */
@@ -95,10 +93,7 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
       if (positionals.length > 0) return usage(io, 'give an export directory or --db, not both');
       if (keys === undefined)
         return usage(io, '--db needs --key (the key must come from somewhere you trust)');
-      const store = openStore(values.db);
-      if (store instanceof PostgresStore) {
-        await checkPostgresLedgerSchema(values.db.split('#')[0] as string, store.schema);
-      }
+      const store = await existingStoreFromArgument(values.db);
       try {
         outcome = await verifyStore(store, { keys, ...common });
       } finally {
@@ -124,7 +119,7 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
 function summary(o: VerifyOutcome): string {
   if (!o.ok) return `FAILED at ${o.first_failure?.where}: ${o.first_failure?.problem}`;
   const range = o.mode === 'incremental' ? ` (incremental: ${o.from} to ${o.to})` : '';
-  return `verified${range}: ${o.receipts} receipts, ${o.ledgers} ledgers, tree size ${o.tree_size}`;
+  return `verified${range}: ${o.receipts} receipts, ${o.ledgers} ledgers, tree size ${o.tree_size}, ${o.redacted} redacted`;
 }
 
 async function saveState(path: string, state: VerifyState | null, io: CliIo): Promise<void> {
@@ -162,19 +157,6 @@ async function loadTrusted(path: string): Promise<string> {
   const last = notes[notes.length - 1];
   if (last === undefined) throw new Error(`--trusted ${path} holds no checkpoint`);
   return last;
-}
-
-function openStore(db: string): SqliteStore | PostgresStore {
-  if (db.startsWith('sqlite:')) {
-    const path = db.slice('sqlite:'.length);
-    if (!existsSync(path)) throw new Error(`--db ${db}: no such file`);
-    return new SqliteStore({ path });
-  }
-  if (db.startsWith('postgres://') || db.startsWith('postgresql://')) {
-    const [url, schema] = db.split('#') as [string, string | undefined];
-    return new PostgresStore({ connectionString: url, ...(schema === undefined ? {} : { schema }) });
-  }
-  throw new Error(`--db ${db}: expected sqlite:PATH or postgres://URL[#schema]`);
 }
 
 function usage(io: CliIo, text: string): number {

@@ -247,6 +247,18 @@ describe('a PostgreSQL ledger that is not there', () => {
         schema,
       ]);
       expect(found.rows).toHaveLength(0);
+      // `governess export` opens the database the same way (open-store.ts): it does not create the schema either.
+      const csv = join(mkdtempSync(join(tmpdir(), 'gov-csv-')), 'out.csv');
+      const exported = await runCli(['export', '--db', `${PG_URL}#${schema}`, '--csv', csv]);
+      expect(exported.code).toBe(2);
+      expect(exported.err).toMatch(
+        new RegExp(`^governess export: ledger store postgres schema ${schema}: no such schema`),
+      );
+      expect(existsSync(csv)).toBe(false);
+      const after = await client.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [
+        schema,
+      ]);
+      expect(after.rows).toHaveLength(0);
       await client.query(`CREATE SCHEMA ${schema}`);
       const empty = await runCli(['verify', '--db', `${PG_URL}#${schema}`, '--key', keys.verifierKey]);
       expect(empty.code).toBe(2);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeReceipt,
   encodeReceipt,
+  erasureDraft,
   privateCommitment,
   privatePayloadBytes,
   sealReceipt,
@@ -13,6 +14,12 @@ import {
 } from '../../../src/ledger/receipt/index.js';
 
 const page = readFileSync(new URL('../../../docs/ledger/receipt-format.md', import.meta.url), 'utf8');
+
+const leafHex = (b: Uint8Array): string =>
+  createHash('sha256')
+    .update(Buffer.from([0x00]))
+    .update(b)
+    .digest('hex');
 
 /** The body of the first fenced block of `lang` that follows `heading` on the page. */
 function blockAfter(heading: string, lang: string): string {
@@ -73,5 +80,36 @@ describe('the example on docs/ledger/receipt-format.md', () => {
       Buffer.from(privatePayloadBytes(draft.private ?? {})).toString('utf8'),
     );
     expect(page).toContain(`"private_commitment": "${commitment}"`);
+  });
+});
+
+describe('the erasure receipt example on docs/ledger/receipt-format.md', () => {
+  const erasedLine = blockAfter('Its stored bytes', 'text');
+  const erased = decodeReceipt(Buffer.from(erasedLine), 'doc');
+  const receipt = sealReceipt(
+    validateDraft(
+      erasureDraft({
+        erased,
+        erasedIndex: 41,
+        state: erased.state_to,
+        actor: 'dpo-3',
+        reason: 'gdpr.art17',
+        requestId: 'req-93a1',
+      }),
+    ),
+    {
+      receipt_id: '019ad5e0-8c41-7a2b-b3c4-d5e6f7a8b9c0',
+      ledger_seq: erased.ledger_seq + 1,
+      prev: leafHex(Buffer.from(erasedLine)),
+      ts: '2026-12-01T09:30:00.000Z',
+    },
+  );
+  const bytes = Buffer.from(encodeReceipt(receipt));
+
+  it('shows what erasureDraft and sealing produce, byte for byte, with its length and leaf hash', () => {
+    expect(JSON.parse(blockAfter('## Erasure receipts', 'json'))).toEqual(receipt);
+    expect(blockAfter("The erasure receipt's stored bytes", 'text')).toBe(bytes.toString('utf8'));
+    expect(page).toContain(`The erasure receipt's stored bytes, exactly (${bytes.length} bytes,`);
+    expect(blockAfter("The erasure receipt's leaf hash", 'text')).toBe(leafHex(bytes));
   });
 });

@@ -105,6 +105,19 @@ describe('receipt properties', () => {
     );
   });
 
+  it('sealing a checked draft (seal fields checked only) gives the same receipt as sealing with full validation', () => {
+    fc.assert(
+      fc.property(draft, seal, fc.option(hex64, { nil: undefined }), (d, s, commitment) => {
+        const checked = validateDraft(d);
+        const fast = sealReceipt(checked, s, commitment);
+        const full = sealReceipt({ ...checked }, s, commitment);
+        expect(fast).toEqual(full);
+        expect(Buffer.from(encodeReceipt(fast)).equals(Buffer.from(encodeReceipt(full)))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('encodes the same bytes whatever order the members of the input object are in', () => {
     fc.assert(
       fc.property(receipt, (r) => {

@@ -3,10 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { GovernessError } from '../../../src/errors/index.js';
 import type { CommitBatch, LedgerParts, LedgerStore, StoredEntry } from '../../../src/ledger/store/types.js';
 
-/** A store under test: `reopen` closes it and opens a new instance over the same data (null for memory). */
+/**
+ * A store under test: `reopen` closes it and opens a new instance over the same data; `another` opens a second
+ * instance over the same data while the first stays open (both null for memory).
+ */
 export interface StoreFixture extends AsyncDisposable {
   store: LedgerStore;
   reopen: (() => Promise<LedgerStore>) | null;
+  another?: (() => LedgerStore) | null;
 }
 
 /** Makes a fresh, empty store (or returns a skip reason). */
@@ -237,6 +241,23 @@ export function storeContract(kind: string, make: FixtureFactory): void {
       expect((await again.latestCheckpoint())?.size).toBe(2);
       await again.commit(batchOf(2, ['quota/s/a', 'quota/s/c'], seqs, { known }));
       expect((await again.lastOfLedger('quota/s/a'))?.seq).toBe(2);
+    });
+
+    it('a second writer on the same database is refused by the database, and the first goes on', async (ctx) => {
+      await using f = await fixture(ctx);
+      if (f.another === undefined || f.another === null) return ctx.skip();
+      await f.store.open();
+      const other = f.another();
+      await other.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      await f.store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
+      // `other` still believes the log is empty: its batch at index 0 must not land.
+      const stale = batchOf(0, ['quota/s/z'], new Map(), { known: new Set() });
+      await expect(other.commit(stale)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+      expect((await f.store.readRange(0, 10)).map((e) => e.ledger)).toEqual(['quota/s/a']);
+      await f.store.commit(batchOf(1, ['quota/s/a'], seqs, { known }));
+      expect((await f.store.lastOfLedger('quota/s/a'))?.seq).toBe(2);
     });
   });
 }

@@ -28,6 +28,11 @@ storeContract('sqlite', async () => {
       opened.push(s);
       return s;
     },
+    another: () => {
+      const s = new SqliteStore({ path });
+      opened.push(s);
+      return s;
+    },
     [Symbol.asyncDispose]: async () => {
       for (const s of opened) await s.close();
       rmSync(dir, { recursive: true, force: true });
@@ -46,6 +51,11 @@ storeContract('postgres', async () => {
     store,
     reopen: async () => {
       await store.close();
+      const s = new PostgresStore({ connectionString: PG_URL, schema });
+      opened.push(s);
+      return s;
+    },
+    another: () => {
       const s = new PostgresStore({ connectionString: PG_URL, schema });
       opened.push(s);
       return s;

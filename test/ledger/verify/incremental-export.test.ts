@@ -90,13 +90,13 @@ function edited(exportDir: string, edit: (lines: string[]) => string[]): string 
 describe('verifyExport with a saved state', () => {
   it('checks only the later range and continues the chains and the tree from the state', async () => {
     const saved = await stateOf(first);
-    expect(saved).toMatchObject({ size: 20, partial: false });
+    expect(saved).toMatchObject({ size: 20, start: 0 });
     const run = await verifyExport(second, { keys: [keys.verifier], state: saved });
     expect(run.failures).toEqual([]);
     expect(run).toMatchObject({ ok: true, mode: 'incremental', from: 20, to: 35, receipts: 15 });
-    expect(run.state).toMatchObject({ size: 35, partial: false });
+    expect(run.state).toMatchObject({ size: 35, start: 0 });
     // Without the state the same range export verifies too, but only as a slice: its chains start anywhere.
-    expect((await verifyExport(second, { keys: [keys.verifier] })).state).toMatchObject({ partial: true });
+    expect((await verifyExport(second, { keys: [keys.verifier] })).state).toMatchObject({ start: 20 });
   });
 
   it('names the chain gap when the range lost its first receipt (a slice alone sees only the root)', async () => {
@@ -139,7 +139,7 @@ describe('the state file', () => {
     const state = await stateOf(first);
     const text = formatVerifyState(state);
     const lines = text.split('\n');
-    expect(lines.slice(0, 2)).toEqual(['{', '  "format": "governess.verify-state/v1",']);
+    expect(lines.slice(0, 2)).toEqual(['{', '  "format": "governess.verify-state/v2",']);
     expect(lines.filter((l) => /^ {4}\["quota\/sku-1\/t\d",\d+,"[0-9a-f]{64}"\],?$/.test(l))).toHaveLength(3);
     expect(JSON.parse(text)).toEqual(state);
     expect(parseVerifyState(text, 'x')).toEqual(state);
@@ -147,40 +147,53 @@ describe('the state file', () => {
 
   it('is exactly the layout docs/ledger/verification.md describes', () => {
     const state: VerifyState = {
-      format: 'governess.verify-state/v1',
+      format: 'governess.verify-state/v2',
       origin: 'o',
       key_hash: '1a2b3c4d',
-      size: 2,
+      size: 9,
       frontier: 'ab',
       last_ts_ms: 5,
-      partial: false,
-      checkpoint: 'o\n2\nx\n',
+      start: 0,
+      checkpoint: 'o\n9\nx\n',
       heads: [
         ['a/b/c', 2, 'f'.repeat(64)],
         ['a/b/d', 1, '0'.repeat(64)],
       ],
+      privates: [
+        [1, 'a/b/c', 2],
+        [4, 'a/b/d', 1],
+      ],
+      erased: [[0, 8]],
     };
     expect(formatVerifyState(state)).toBe(
       [
         '{',
-        '  "format": "governess.verify-state/v1",',
+        '  "format": "governess.verify-state/v2",',
         '  "origin": "o",',
         '  "key_hash": "1a2b3c4d",',
-        '  "size": 2,',
+        '  "size": 9,',
         '  "frontier": "ab",',
         '  "last_ts_ms": 5,',
-        '  "partial": false,',
-        '  "checkpoint": "o\\n2\\nx\\n",',
+        '  "start": 0,',
+        '  "checkpoint": "o\\n9\\nx\\n",',
         '  "heads": [',
         `    ["a/b/c",2,"${'f'.repeat(64)}"],`,
         `    ["a/b/d",1,"${'0'.repeat(64)}"]`,
+        '  ],',
+        '  "privates": [',
+        '    [1,"a/b/c",2],',
+        '    [4,"a/b/d",1]',
+        '  ],',
+        '  "erased": [',
+        '    [0,8]',
         '  ]',
         '}',
         '',
       ].join('\n'),
     );
-    expect(formatVerifyState({ ...state, heads: [] })).toContain(
-      '  "partial": false,\n  "checkpoint": "o\\n2\\nx\\n",\n  "heads": []\n}\n',
+    expect(parseVerifyState(formatVerifyState(state), 'x')).toEqual(state);
+    expect(formatVerifyState({ ...state, heads: [], privates: [], erased: [] })).toContain(
+      '  "start": 0,\n  "checkpoint": "o\\n9\\nx\\n",\n  "heads": [],\n  "privates": [],\n  "erased": []\n}\n',
     );
   });
 
@@ -188,9 +201,45 @@ describe('the state file', () => {
     ['not JSON', (t: string) => t.slice(0, 40), /^state file \S+$/, /not valid JSON/],
     [
       'another format',
-      (t: string) => t.replace('verify-state/v1', 'verify-state/v2'),
+      (t: string) => t.replace('verify-state/v2', 'verify-state/v3'),
       /field format$/,
       /this build reads/,
+    ],
+    [
+      'a version 1 file (no private receipts or erasures)',
+      (t: string) => t.replace('verify-state/v2', 'verify-state/v1'),
+      /field format$/,
+      /did not track private receipts and erasures; this build reads governess\.verify-state\/v2: run once with --full/,
+    ],
+    [
+      'a missing field',
+      (t: string) => t.replace(/ {2}"erased": \[\]\n/, '').replace(/,\n\}/, '\n}'),
+      /field erased$/,
+      /is missing/,
+    ],
+    [
+      'a start past the size',
+      (t: string) => t.replace('"start": 0', '"start": 999'),
+      /field start$/,
+      /past size/,
+    ],
+    [
+      'a private receipt at or past the size',
+      (t: string) => t.replace('"privates": []', '"privates": [[20,"quota/sku-1/t0",1]]'),
+      /field privates\[0\]$/,
+      /index 20 is not below size 20/,
+    ],
+    [
+      'a private receipt without its ledger',
+      (t: string) => t.replace('"privates": []', '"privates": [[3,4]]'),
+      /field privates\[0\]$/,
+      /must be \[index, ledger, seq\]/,
+    ],
+    [
+      'an erasure before what it erases',
+      (t: string) => t.replace('"erased": []', '"erased": [[5,5]]'),
+      /field erased\[0\]$/,
+      /needs index < by < size \(20\), got \[5, 5\]/,
     ],
     [
       'an unknown field',

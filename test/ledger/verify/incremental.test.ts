@@ -60,7 +60,13 @@ describe.each(STORE_KINDS)('incremental verification on %s', (kind) => {
     await f.ledger.checkpoint();
     const first = await verifyWith(f);
     expect(first).toMatchObject({ ok: true, mode: 'full', from: 0, to: 40, receipts: 40 });
-    expect(first.state).toMatchObject({ format: 'governess.verify-state/v1', size: 40, partial: false });
+    expect(first.state).toMatchObject({
+      format: 'governess.verify-state/v2',
+      size: 40,
+      start: 0,
+      privates: [],
+      erased: [],
+    });
     expect(first.state!.heads).toHaveLength(4);
     expect(first.state!.heads.find(([l]) => l === 'quota/sku-1/t0')?.[1]).toBe(10);
 
