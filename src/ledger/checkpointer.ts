@@ -12,7 +12,7 @@ import {
   type NoteSigner,
   type NoteVerifier,
 } from './checkpoint/index.js';
-import { consistencyProof, verifyConsistency, type Hash } from './merkle/index.js';
+import { EMPTY_ROOT, consistencyProof, hashesEqual, verifyConsistency, type Hash } from './merkle/index.js';
 import { storeHashReader } from './store/tile-source.js';
 import type { LedgerStore, StoredCheckpoint } from './store/types.js';
 
@@ -132,6 +132,18 @@ export class Checkpointer implements TimerTarget {
         where: `checkpoint ${last.size}`,
         problem: `the stored note says size ${opened.checkpoint.size}`,
       });
+    }
+    // Every tree extends the empty one and RFC 9162 defines no proof from size 0: a checkpoint signed while the
+    // log was empty (the first interval tick of a new log) only has to carry the empty root.
+    if (last.size === 0) {
+      if (!hashesEqual(opened.checkpoint.rootHash, EMPTY_ROOT)) {
+        throw new GovernessError(LedgerErrors.inconsistent, {
+          size,
+          earlier: 0,
+          problem: 'the stored checkpoint of size 0 does not carry the empty tree root',
+        });
+      }
+      return;
     }
     const proof = await consistencyProof(last.size, size, storeHashReader(this.store, size));
     verifyConsistency(last.size, size, proof, opened.checkpoint.rootHash, root);
