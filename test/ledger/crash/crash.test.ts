@@ -95,12 +95,10 @@ describe('kill -9 of the ledger writer', () => {
       let trusted: CrashCheck['checkpoint'] | null = null;
       for (let cycle = 0; cycle < CYCLES; cycle++) {
         const moment = killMoment(cycle, random);
-        const t0 = performance.now();
         const writer = await runWriterUntilKilled(
           [...target.writerArgs, '--key', keyFile, '--run', `c${cycle}`, '--seed', String(SEED + cycle)],
           moment,
         );
-        const t1 = performance.now();
         totals.killedIn[writer.killedAsPlanned ? moment.at : 'acks']++;
         const check = await checkAfterCrash({
           target,
@@ -110,17 +108,6 @@ describe('kill -9 of the ledger writer', () => {
           sizeBefore: size,
           trusted,
         });
-        console.log(
-          kind,
-          cycle,
-          moment.at,
-          writer.acks.length,
-          writer.failed.length,
-          'writer',
-          (t1 - t0).toFixed(0),
-          'check',
-          (performance.now() - t1).toFixed(0),
-        );
         totals.acked += check.acked;
         totals.duplicateAcks += check.duplicateAcks;
         totals.beyondAcks += check.beyondAcks;
