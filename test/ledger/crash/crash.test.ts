@@ -3,12 +3,15 @@
 // reported as acknowledged, and the log must verify. GOV_CRASH_CYCLES (default 20) sets the cycles per store,
 // GOV_CRASH_SEED replays a run's kill plan and workload. See docs/ledger/storage.md, "Crash safety".
 import { randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigner, writeSignerKeyFile } from '../../../src/ledger/index.js';
 import { PG_URL, requirePostgres, throwawaySchema } from '../../support/postgres.js';
 import { checkAfterCrash, type CrashCheck } from './check-after-crash.js';
+import { compileWriter } from './compile-writer.js';
 import { crashTarget, provePostgresUnlocked } from './crash-targets.js';
 import { SeededRandom } from './random.js';
 import { CRASH_KEY_NAME, livenessLockName } from './workload.js';
@@ -65,6 +68,14 @@ function summary(kind: string, totals: Totals, size: number): string {
 }
 
 describe('kill -9 of the ledger writer', () => {
+  let jsDir = '';
+  let writerJs = '';
+  beforeAll(() => {
+    jsDir = mkdtempSync(join(tmpdir(), 'gov-crash-js-'));
+    writerJs = compileWriter(jsDir);
+  });
+  afterAll(() => rmSync(jsDir, { recursive: true, force: true }));
+
   // The two stores run side by side: most of a cycle is waiting (process start, fsync, the server).
   it.concurrent.for(['sqlite', 'postgres'] as const)(
     `on %s keeps every acknowledged receipt across ${CYCLES} SIGKILLs`,
@@ -96,6 +107,7 @@ describe('kill -9 of the ledger writer', () => {
       for (let cycle = 0; cycle < CYCLES; cycle++) {
         const moment = killMoment(cycle, random);
         const writer = await runWriterUntilKilled(
+          writerJs,
           [...target.writerArgs, '--key', keyFile, '--run', `c${cycle}`, '--seed', String(SEED + cycle)],
           moment,
         );

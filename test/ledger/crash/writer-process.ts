@@ -3,11 +3,7 @@
 // the kill: each was printed after its COMMIT, so each is an acknowledgement the test must find in the database.
 // A torn last line (the child died while writing it) is dropped: it is not an acknowledgement anyone received.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseEvent, type AckEvent, type FailedEvent, type WriterEvent } from './workload.js';
-
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const WRITER = fileURLToPath(new URL('./writer.ts', import.meta.url));
 
 /** Acks to wait for a checkpoint before killing anyway (a kill must always come). */
 const CHECKPOINT_PATIENCE_ACKS = 5000;
@@ -36,12 +32,16 @@ export interface KilledWriter {
   readonly checkpoints: number;
 }
 
-/** Spawns the writer with `args`, kills it at `moment`, and resolves once it is dead and its output drained. */
-export function runWriterUntilKilled(args: readonly string[], moment: KillMoment): Promise<KilledWriter> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, ...args], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Spawns the writer (`writerJs`, compiled by compileWriter) with `args`, kills it at `moment`, and resolves once
+ * it is dead and its output drained.
+ */
+export function runWriterUntilKilled(
+  writerJs: string,
+  args: readonly string[],
+  moment: KillMoment,
+): Promise<KilledWriter> {
+  const child = spawn(process.execPath, [writerJs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const acks: AckEvent[] = [];
   const failed: FailedEvent[] = [];
   let sizeAtOpen: number | null = null;
