@@ -20,7 +20,7 @@ import { runWriterUntilKilled, type KillMoment } from './writer-process.js';
 const CYCLES = positiveEnv('GOV_CRASH_CYCLES', 20);
 const SEED = positiveEnv('GOV_CRASH_SEED', randomInt(1, 2 ** 31));
 /** Most acknowledgements to wait for before a kill. */
-const MAX_ACKS = 1000;
+const MAX_ACKS = 600;
 
 function positiveEnv(name: string, fallback: number): number {
   const text = process.env[name];
