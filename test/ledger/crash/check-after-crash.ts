@@ -142,11 +142,7 @@ export async function checkAfterCrash(input: AfterCrash): Promise<CrashCheck> {
 }
 
 /** The entries the writer added, keyed by index; they must be exactly sizeBefore..sizeAfter-1. */
-async function readNew(
-  store: { readRange(from: number, to: number): Promise<StoredEntry[]> },
-  from: number,
-  to: number,
-): Promise<Map<number, StoredEntry>> {
+async function readNew(store: LedgerStore, from: number, to: number): Promise<Map<number, StoredEntry>> {
   const out = new Map<number, StoredEntry>();
   for (let i = from; i < to; i += 10_000) {
     for (const e of await store.readRange(i, Math.min(to, i + 10_000))) out.set(e.index, e);
