@@ -104,8 +104,9 @@ async function produce(
 ): Promise<never> {
   const acked: AppendSpec[] = []; // this producer's acknowledged idempotent appends, to re-send some
   for (let n = 0; ; n++) {
-    // Like a server between requests, give the event loop a turn: with the synchronous SQLite driver an append
-    // that follows its ack at once keeps the writer's loop in microtasks, and timers (the checkpointer) starve.
+    // Like a server between requests, give the event loop a turn: a producer that appends again the moment its
+    // ack resolves can keep the process in microtasks whenever the store answers without I/O, and then timers
+    // (the checkpoint interval) starve — seen with the synchronous SQLite store before it got its writer thread.
     await new Promise<void>((resolve) => clock.defer(resolve));
     const again = acked.length > 0 && random.chance(0.05);
     const spec: AppendSpec = again
