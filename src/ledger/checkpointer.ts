@@ -12,7 +12,7 @@ import {
   type NoteSigner,
   type NoteVerifier,
 } from './checkpoint/index.js';
-import { consistencyProof, verifyConsistency, type Hash } from './merkle/index.js';
+import { EMPTY_ROOT, consistencyProof, hashesEqual, verifyConsistency, type Hash } from './merkle/index.js';
 import { storeHashReader } from './store/tile-source.js';
 import type { LedgerStore, StoredCheckpoint } from './store/types.js';
 
@@ -35,6 +35,8 @@ export class Checkpointer implements TimerTarget {
   private running: Promise<StoredCheckpoint> | null = null;
   private stopped = false;
   private ownVerifier: NoteVerifier | null = null;
+  /** The last checkpoint this checkpointer saved (see make). */
+  private saved: StoredCheckpoint | null = null;
   /** Anchor publications that failed (the checkpoint itself is stored; the next one is pushed again). */
   readonly anchorFailures: AnchorFailure[] = [];
   private readonly listeners = new Set<(cp: StoredCheckpoint) => void>();
@@ -101,12 +103,17 @@ export class Checkpointer implements TimerTarget {
 
   private async make(): Promise<StoredCheckpoint> {
     const { size, root } = this.log.snapshot();
-    const last = await this.store.latestCheckpoint();
+    // The store may not show our own last checkpoint yet (PostgreSQL reads through other connections than the
+    // writer's): trust what we saved ourselves too, or the same size would be signed and inserted twice.
+    const stored = await this.store.latestCheckpoint();
+    const last =
+      this.saved !== null && (stored === null || stored.size < this.saved.size) ? this.saved : stored;
     if (last !== null && last.size >= size) return last;
     if (last !== null) await this.checkConsistent(last, size, root);
     const note = signCheckpoint({ origin: this.origin, size, rootHash: root }, this.signer);
     const cp: StoredCheckpoint = { size, tsMs: Math.floor(this.clock.wallNow()), note };
     await this.store.saveCheckpoint(cp);
+    this.saved = cp;
     for (const a of this.anchors) {
       try {
         await a.publish(note);
@@ -132,6 +139,18 @@ export class Checkpointer implements TimerTarget {
         where: `checkpoint ${last.size}`,
         problem: `the stored note says size ${opened.checkpoint.size}`,
       });
+    }
+    // Every tree extends the empty one and RFC 9162 defines no proof from size 0: a checkpoint signed while the
+    // log was empty (the first interval tick of a new log) only has to carry the empty root.
+    if (last.size === 0) {
+      if (!hashesEqual(opened.checkpoint.rootHash, EMPTY_ROOT)) {
+        throw new GovernessError(LedgerErrors.inconsistent, {
+          size,
+          earlier: 0,
+          problem: 'the stored checkpoint of size 0 does not carry the empty tree root',
+        });
+      }
+      return;
     }
     const proof = await consistencyProof(last.size, size, storeHashReader(this.store, size));
     verifyConsistency(last.size, size, proof, opened.checkpoint.rootHash, root);

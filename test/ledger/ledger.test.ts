@@ -134,6 +134,26 @@ describe.each(STORE_KINDS)('Ledger on %s', (kind) => {
     expect(f.ledger.anchorFailures).toEqual([]);
   });
 
+  it('keeps signing after a checkpoint of the empty log (the first tick of a new log)', async (ctx) => {
+    await using f = await open(ctx);
+    expect((await f.ledger.checkpoint()).size).toBe(0);
+    await Promise.all(Array.from({ length: 3 }, () => f.ledger.append(draft())));
+    const cp = await f.ledger.checkpoint();
+    expect(cp.size).toBe(3);
+    expect((await f.ledger.latestCheckpoint())?.note).toBe(cp.note);
+  });
+
+  it('does not sign a size again when the store does not show its last checkpoint yet', async (ctx) => {
+    await using f = await open(ctx);
+    await f.ledger.append(draft());
+    const first = await f.ledger.checkpoint();
+    // As on PostgreSQL when the checkpoint's INSERT is not yet visible to the connection that reads it.
+    f.store.latestCheckpoint = async () => null;
+    expect(await f.ledger.checkpoint()).toEqual(first);
+    await f.ledger.append(draft());
+    expect((await f.ledger.checkpoint()).size).toBe(2);
+  });
+
   it('records an anchor that fails without losing the checkpoint', async (ctx) => {
     await using f = await open(ctx, { anchors: [new FileAnchor('/nonexistent-dir/anchor.notes')] });
     await f.ledger.append(draft());

@@ -90,6 +90,8 @@ export class PostgresStore implements LedgerStore {
   }
 
   async open(): Promise<StoredLogState> {
+    // A second open (the sequencer re-reading its state after a failed batch) releases the first's connections.
+    await this.close();
     const searchPath = `-c search_path=${this.schema} -c synchronous_commit=on`;
     try {
       const writer = new pg.Client({ connectionString: this.connectionString, options: searchPath });

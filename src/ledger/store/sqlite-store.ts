@@ -200,7 +200,7 @@ export class SqliteStore implements LedgerStore {
     try {
       await writer.run(steps.filter((s) => s.rows.length > 0));
     } catch (err) {
-      throw this.failed(err instanceof Error ? err.message : String(err), err);
+      throw this.driverError(err, 'writing a batch');
     }
     for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
     this.nextLedgerNo = next;
@@ -210,56 +210,68 @@ export class SqliteStore implements LedgerStore {
   async lastOfLedger(ledger: string): Promise<StoredEntry | null> {
     const no = this.findLedgerNo(ledger);
     if (no === null) return null;
-    const row = this.stmt(
+    const row = this.read(
+      'get',
       `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.ledger_no = ? ORDER BY r.seq DESC LIMIT 1`,
-    ).get(no) as EntryRow | undefined;
+      no,
+    ) as EntryRow | undefined;
     return row === undefined ? null : toEntry(row);
   }
 
   async findByIdempotencyKey(ledger: string, key: string): Promise<StoredEntry | null> {
     const no = this.findLedgerNo(ledger);
     if (no === null) return null;
-    const row = this.stmt(
+    const row = this.read(
+      'get',
       `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.ledger_no = ? AND r.idem = ?`,
-    ).get(no, key) as EntryRow | undefined;
+      no,
+      key,
+    ) as EntryRow | undefined;
     return row === undefined ? null : toEntry(row);
   }
 
   async findByReceiptId(receiptId: string): Promise<StoredEntry | null> {
-    const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.rid = ?`).get(receiptId) as
+    const row = this.read('get', `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.rid = ?`, receiptId) as
       EntryRow | undefined;
     return row === undefined ? null : toEntry(row);
   }
 
   async readRange(from: number, to: number): Promise<StoredEntry[]> {
-    const rows = this.stmt(
+    const rows = this.read(
+      'all',
       `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.idx >= ? AND r.idx < ? ORDER BY r.idx`,
-    ).all(from, to) as EntryRow[];
+      from,
+      to,
+    ) as EntryRow[];
     return rows.map(toEntry);
   }
 
   async readLedger(ledger: string, fromSeq: number, limit: number): Promise<StoredEntry[]> {
     const no = this.findLedgerNo(ledger);
     if (no === null) return [];
-    const rows = this.stmt(
+    const rows = this.read(
+      'all',
       `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.ledger_no = ? AND r.seq >= ? ORDER BY r.seq LIMIT ?`,
-    ).all(no, fromSeq, limit) as EntryRow[];
+      no,
+      fromSeq,
+      limit,
+    ) as EntryRow[];
     return rows.map(toEntry);
   }
 
   async query(q: ReceiptQuery): Promise<StoredEntry[]> {
     const { sql, params } = querySql(q, 'sqlite');
-    return (
-      this.handle()
-        .prepare(sql)
-        .all(...params) as EntryRow[]
-    ).map(toEntry);
+    return (this.read('all', sql, ...params) as EntryRow[]).map(toEntry);
   }
 
   async readTiles(ids: readonly { level: number; index: number }[]): Promise<(Uint8Array | null)[]> {
-    const get = this.stmt('SELECT hashes FROM gov_tiles WHERE level = ? AND idx = ?');
     return ids.map((id) => {
-      const row = get.get(id.level, id.index) as { hashes: Buffer } | undefined;
+      const row = this.read(
+        'get',
+        'SELECT hashes FROM gov_tiles WHERE level = ? AND idx = ?',
+        id.level,
+        id.index,
+      ) as { hashes: Buffer } | undefined;
       return row === undefined ? null : new Uint8Array(row.hashes);
     });
   }
@@ -274,18 +286,18 @@ export class SqliteStore implements LedgerStore {
         },
       ]);
     } catch (err) {
-      throw this.failed(`saving checkpoint of size ${cp.size}: ${String(err)}`, err);
+      throw this.driverError(err, `saving checkpoint of size ${cp.size}`);
     }
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
-    const row = this.stmt('SELECT size, ts, note FROM gov_checkpoints ORDER BY size DESC LIMIT 1').get() as
+    const row = this.read('get', 'SELECT size, ts, note FROM gov_checkpoints ORDER BY size DESC LIMIT 1') as
       { size: number; ts: number; note: string } | undefined;
     return row === undefined ? null : { size: row.size, tsMs: row.ts, note: row.note };
   }
 
   async readPrivate(index: number): Promise<StoredPrivate | null> {
-    const row = this.stmt('SELECT salt, payload FROM gov_private WHERE idx = ?').get(index) as
+    const row = this.read('get', 'SELECT salt, payload FROM gov_private WHERE idx = ?', index) as
       { salt: Buffer; payload: Buffer } | undefined;
     return row === undefined
       ? null
@@ -298,9 +310,11 @@ export class SqliteStore implements LedgerStore {
   ): Promise<Record<string, SqlValue> | null> {
     const def = this.tables.get(table);
     const cols = def.primaryKey;
-    const row = this.handle()
-      .prepare(`SELECT * FROM gov_x_${def.name} WHERE ${cols.map((c) => `${c} = ?`).join(' AND ')}`)
-      .get(...cols.map((c) => key[c] ?? null)) as Record<string, SqlValue> | undefined;
+    const row = this.read(
+      'get',
+      `SELECT * FROM gov_x_${def.name} WHERE ${cols.map((c) => `${c} = ?`).join(' AND ')}`,
+      ...cols.map((c) => key[c] ?? null),
+    ) as Record<string, SqlValue> | undefined;
     if (row === undefined) return null;
     for (const [k, v] of Object.entries(row)) if (Buffer.isBuffer(v)) row[k] = new Uint8Array(v);
     return row;
@@ -319,6 +333,32 @@ export class SqliteStore implements LedgerStore {
 
   private readonly statements = new Map<string, Database.Statement>();
 
+  /**
+   * Runs a read; a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB) becomes GOV_STORE_CORRUPT naming the file, any
+   * other driver error GOV_STORE_FAILED, never a raw SqliteError.
+   */
+  private read(mode: 'get' | 'all', sql: string, ...params: unknown[]): unknown {
+    try {
+      const s = this.stmt(sql);
+      return mode === 'get' ? s.get(...params) : s.all(...params);
+    } catch (err) {
+      throw this.driverError(err, `reading (${sql.slice(0, 60)}…)`);
+    }
+  }
+
+  private driverError(err: unknown, doing: string): GovernessError {
+    if (err instanceof GovernessError) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    if (isCorruption(err)) {
+      return new GovernessError(
+        LedgerErrors.storeCorrupt,
+        { where: this.path, problem: `${doing}: ${message}` },
+        { cause: err },
+      );
+    }
+    return this.failed(`${doing}: ${message}`, err);
+  }
+
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (s === undefined) this.statements.set(sql, (s = this.handle().prepare(sql)));
@@ -333,7 +373,7 @@ export class SqliteStore implements LedgerStore {
   private findLedgerNo(ledger: string): number | null {
     const cached = this.ledgerNos.get(ledger);
     if (cached !== undefined) return cached;
-    const row = this.stmt('SELECT ledger_no FROM gov_ledgers WHERE ledger = ?').get(ledger) as
+    const row = this.read('get', 'SELECT ledger_no FROM gov_ledgers WHERE ledger = ?', ledger) as
       { ledger_no: number } | undefined;
     if (row === undefined) return null;
     this.ledgerNos.set(ledger, row.ledger_no);
@@ -376,6 +416,12 @@ export class SqliteStore implements LedgerStore {
   private failed(problem: string, cause?: unknown): GovernessError {
     return new GovernessError(LedgerErrors.storeFailed, { store: `sqlite ${this.path}`, problem }, { cause });
   }
+}
+
+/** SQLite's result codes for a damaged file (sqlite.org/rescode.html#corrupt, #notadb). */
+function isCorruption(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
 }
 
 function toEntry(r: EntryRow): StoredEntry {

@@ -18,6 +18,8 @@ interface Reply {
   readonly id?: number;
   readonly ok: boolean;
   readonly message?: string;
+  /** SQLite's error code, when the failure came from SQLite. */
+  readonly code?: string;
 }
 
 /** A writer thread owning one SQLite connection. */
@@ -77,7 +79,10 @@ export class SqliteWriter {
     this.waiting.delete(id);
     if (this.waiting.size === 0) this.worker.unref();
     if (reply.ok) w.resolve();
-    else w.reject(new Error(reply.message ?? 'unknown SQLite writer failure'));
+    else
+      w.reject(
+        Object.assign(new Error(reply.message ?? 'unknown SQLite writer failure'), { code: reply.code }),
+      );
   }
 
   private die(err: Error): void {

@@ -49,6 +49,12 @@ function messageOf(err) {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** SQLite's error code (e.g. SQLITE_CORRUPT), so the store can tell a damaged file from other failures. @param {unknown} err */
+function codeOf(err) {
+  const code = /** @type {{ code?: unknown } | null} */ (err)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 port.on('message', (/** @type {any} */ msg) => {
   if (msg.type === 'open') {
     try {
@@ -59,7 +65,7 @@ port.on('message', (/** @type {any} */ msg) => {
     } catch (err) {
       db?.close();
       db = null;
-      port.postMessage({ ok: false, message: messageOf(err) });
+      port.postMessage({ ok: false, message: messageOf(err), code: codeOf(err) });
     }
   } else if (msg.type === 'run') {
     try {
@@ -67,7 +73,7 @@ port.on('message', (/** @type {any} */ msg) => {
       db.transaction(runSteps).immediate(msg.steps);
       port.postMessage({ id: msg.id, ok: true });
     } catch (err) {
-      port.postMessage({ id: msg.id, ok: false, message: messageOf(err) });
+      port.postMessage({ id: msg.id, ok: false, message: messageOf(err), code: codeOf(err) });
     }
   } else if (msg.type === 'close') {
     statements.clear();

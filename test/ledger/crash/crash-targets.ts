@@ -1,0 +1,156 @@
+// The databases the crash test kills writers on: a SQLite file and a PostgreSQL schema. Each target says how the
+// writer reaches it, opens a fresh store on it for the checks, reads what the store API does not list (every
+// side-table row, every stored checkpoint) straight from its tables, and, for PostgreSQL, proves that the dead
+// writer's session left no lock behind before the next writer starts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { PostgresStore, SqliteStore, type LedgerStore } from '../../../src/ledger/index.js';
+import { PG_URL, requirePostgres, throwawaySchema } from '../../support/postgres.js';
+import { CRASH_TABLE, livenessLockName } from './workload.js';
+
+/** A side-table row as the check reads it. */
+export interface SideRow {
+  readonly request_id: string;
+  readonly ledger: string;
+}
+
+/** One database the crash test runs against. */
+export interface CrashTarget extends AsyncDisposable {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Scratch directory (key file, SQLite database); removed on dispose. */
+  readonly dir: string;
+  /** Arguments telling the writer where the database is. */
+  readonly writerArgs: readonly string[];
+  /** A new, unopened store on the database with the crash side table defined. */
+  openStore(): LedgerStore;
+  /** Every side-table row. */
+  sideRows(): Promise<SideRow[]>;
+  /** Notes of the stored checkpoints larger than `aboveSize`, smallest first. */
+  checkpointNotes(aboveSize: number): Promise<string[]>;
+  /** Waits until the killed writer is gone from the database and nothing it held blocks the next writer. */
+  afterKill(): Promise<void>;
+}
+
+/** The crash target of `kind`, or the reason PostgreSQL tests are skipped (never under CI=true). */
+export async function crashTarget(kind: 'sqlite' | 'postgres'): Promise<CrashTarget | string> {
+  const dir = mkdtempSync(join(tmpdir(), `gov-crash-${kind}-`));
+  if (kind === 'sqlite') return sqliteTarget(dir);
+  const why = await requirePostgres();
+  if (why !== null) {
+    rmSync(dir, { recursive: true, force: true });
+    return why;
+  }
+  return postgresTarget(dir, throwawaySchema('gov_crash'));
+}
+
+function withTable(store: LedgerStore): LedgerStore {
+  store.defineTable(CRASH_TABLE);
+  return store;
+}
+
+function sqliteTarget(dir: string): CrashTarget {
+  const path = join(dir, 'ledger.sqlite');
+  // Read only after a store on the file was opened (so a crashed WAL has been recovered) and never while a writer
+  // runs; a plain connection is enough.
+  const read = <T>(fn: (db: Database.Database) => T): T => {
+    const db = new Database(path, { fileMustExist: true });
+    try {
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    kind: 'sqlite',
+    dir,
+    writerArgs: ['--store', 'sqlite', '--path', path],
+    openStore: () => withTable(new SqliteStore({ path })),
+    sideRows: async () =>
+      read((db) => db.prepare(`SELECT request_id, ledger FROM gov_x_${CRASH_TABLE.name}`).all() as SideRow[]),
+    checkpointNotes: async (aboveSize) =>
+      read((db) =>
+        (
+          db.prepare('SELECT note FROM gov_checkpoints WHERE size > ? ORDER BY size').all(aboveSize) as {
+            note: string;
+          }[]
+        ).map((r) => r.note),
+      ),
+    // A SQLite writer's locks live in its process and its file handles: SIGKILL releases them with the process.
+    afterKill: async () => undefined,
+    [Symbol.asyncDispose]: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** How long the checks wait for a lock of the dead writer before failing (the server sees a closed socket at once). */
+const LOCK_TIMEOUT = '10s';
+
+function postgresTarget(dir: string, schema: string): CrashTarget {
+  // One connection for every inspection of the whole run: each new connection is a server process to fork.
+  let inspector: Promise<pg.Client> | null = null;
+  const client = (): Promise<pg.Client> =>
+    (inspector ??= (async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`SET lock_timeout = '${LOCK_TIMEOUT}'`);
+      return c;
+    })());
+  const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> =>
+    (await (await client()).query<R>(sql, params)).rows;
+  return {
+    kind: 'postgres',
+    dir,
+    writerArgs: ['--store', 'postgres', '--url', PG_URL, '--schema', schema],
+    openStore: () => withTable(new PostgresStore({ connectionString: PG_URL, schema, readers: 2 })),
+    sideRows: () => query<SideRow>(`SELECT request_id, ledger FROM ${schema}.gov_x_${CRASH_TABLE.name}`),
+    checkpointNotes: async (aboveSize) =>
+      (
+        await query<{ note: string }>(
+          `SELECT note FROM ${schema}.gov_checkpoints WHERE size > $1 ORDER BY size`,
+          [aboveSize],
+        )
+      ).map((r) => r.note),
+    afterKill: async () => provePostgresUnlocked(await client(), schema),
+    [Symbol.asyncDispose]: async () => {
+      if (inspector !== null) await (await inspector).end();
+      await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * After a SIGKILL the kernel closes the writer's sockets and the server ends its sessions, releasing their locks
+ * and rolling back their open transactions. This proves it without sleeping: it waits (server-side, bounded by
+ * the client's lock_timeout) for the writer's liveness lock, then takes the store's DDL lock and an ACCESS EXCLUSIVE lock on
+ * every table of the schema, which conflict with anything a surviving session could still hold. The DDL lock
+ * name is PostgresStore's (`governess-ddl:<schema>`).
+ */
+export async function provePostgresUnlocked(c: pg.Client, schema: string): Promise<void> {
+  const step = async (what: string, sql: string, params: unknown[] = []): Promise<void> => {
+    try {
+      await c.query(sql, params);
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw new Error(
+        `PostgreSQL schema ${schema}: ${what} still held after the writer was killed: ${String(err)}`,
+      );
+    }
+  };
+  for (const name of [livenessLockName(schema), `governess-ddl:${schema}`]) {
+    await step(`advisory lock ${name}`, 'SELECT pg_advisory_lock(hashtext($1))', [name]);
+    await c.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
+  }
+  const tables = await c.query<{ tablename: string }>(
+    'SELECT tablename FROM pg_tables WHERE schemaname = $1',
+    [schema],
+  );
+  if (tables.rows.length > 0) {
+    await c.query('BEGIN');
+    const list = tables.rows.map((t) => `${schema}.${t.tablename}`).join(', ');
+    await step('a table lock', `LOCK TABLE ${list} IN ACCESS EXCLUSIVE MODE`);
+    await c.query('ROLLBACK');
+  }
+}
