@@ -23,7 +23,7 @@ import {
   sideTableDdl,
 } from './sql-schema.js';
 import { SideTables } from './side-tables.js';
-import { SqliteWriter, type WriteStep } from './sqlite-writer.js';
+import { SqliteWriter, packBytes, stepSize, type WriteColumn, type WriteStep } from './sqlite-writer.js';
 import type {
   CommitBatch,
   LedgerStore,
@@ -168,17 +168,7 @@ export class SqliteStore implements LedgerStore {
       {
         what: 'receipts',
         sql: 'INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        rows: batch.entries.map((e) => [
-          e.index,
-          added.get(e.ledger) ?? this.ledgerNo(e.ledger),
-          e.seq,
-          e.tsMs,
-          e.receiptId,
-          e.status,
-          e.reasonCode,
-          e.idempotencyKey,
-          e.bytes,
-        ]),
+        ...receiptColumns(batch.entries, (l) => added.get(l) ?? this.ledgerNo(l)),
       },
       {
         what: 'tiles',
@@ -198,7 +188,7 @@ export class SqliteStore implements LedgerStore {
       ...batch.rows.map((w) => this.rowStep(w)),
     ];
     try {
-      await writer.run(steps.filter((s) => s.rows.length > 0));
+      await writer.run(steps.filter((s) => stepSize(s) > 0));
     } catch (err) {
       throw this.driverError(err, 'writing a batch');
     }
@@ -416,6 +406,44 @@ export class SqliteStore implements LedgerStore {
   private failed(problem: string, cause?: unknown): GovernessError {
     return new GovernessError(LedgerErrors.storeFailed, { store: `sqlite ${this.path}`, problem }, { cause });
   }
+}
+
+/** The receipts of a batch as columns, in gov_receipts' column order. */
+function receiptColumns(
+  entries: readonly StoredEntry[],
+  ledgerNo: (ledger: string) => number,
+): { count: number; columns: WriteColumn[] } {
+  const n = entries.length;
+  const nums = [0, 1, 2, 3].map(() => new Float64Array(n));
+  const [idx, no, seq, ts] = nums as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const rid: string[] = [];
+  const status: string[] = [];
+  const reason: string[] = [];
+  const idem: (string | null)[] = [];
+  entries.forEach((e, i) => {
+    idx[i] = e.index;
+    no[i] = ledgerNo(e.ledger);
+    seq[i] = e.seq;
+    ts[i] = e.tsMs;
+    rid.push(e.receiptId);
+    status.push(e.status);
+    reason.push(e.reasonCode);
+    idem.push(e.idempotencyKey);
+  });
+  return {
+    count: n,
+    columns: [
+      { numbers: idx },
+      { numbers: no },
+      { numbers: seq },
+      { numbers: ts },
+      { strings: rid },
+      { strings: status },
+      { strings: reason },
+      { strings: idem },
+      packBytes(entries.map((e) => e.bytes)),
+    ],
+  };
 }
 
 /** SQLite's result codes for a damaged file (sqlite.org/rescode.html#corrupt, #notadb). */

@@ -5,13 +5,44 @@
 import { Worker } from 'node:worker_threads';
 import type { SqlValue } from './types.js';
 
-/** One statement run once per row of parameters; `expectChanges` turns an unexpected row count into a failure. */
-export interface WriteStep {
+/** A column of a columnar step: numbers in one Float64Array, strings (or nulls), or byte strings in one buffer. */
+export type WriteColumn =
+  | { readonly numbers: Float64Array }
+  | { readonly strings: readonly (string | null)[] }
+  | { readonly bytes: Uint8Array; readonly ends: Uint32Array };
+
+/**
+ * One statement run once per row of parameters, given as rows or, for the big steps, as columns: a few typed
+ * arrays cross to the thread (transferred, not copied) where thousands of small row arrays would each be cloned.
+ * `expectChanges` turns an unexpected changed-row count into a failure.
+ */
+export type WriteStep = {
   readonly sql: string;
-  readonly rows: readonly (readonly SqlValue[])[];
   readonly expectChanges?: number;
   /** What the step does, for the error message. */
   readonly what: string;
+} & (
+  | { readonly rows: readonly (readonly SqlValue[])[] }
+  | { readonly count: number; readonly columns: readonly WriteColumn[] }
+);
+
+/** Rows a step writes. */
+export function stepSize(step: WriteStep): number {
+  return 'rows' in step ? step.rows.length : step.count;
+}
+
+/** Byte strings packed into one fresh buffer (transferable: never a slice of Node's shared pool) and their ends. */
+export function packBytes(parts: readonly Uint8Array[]): { bytes: Uint8Array; ends: Uint32Array } {
+  let total = 0;
+  const ends = new Uint32Array(parts.length);
+  for (let i = 0; i < parts.length; i++) ends[i] = total += (parts[i] as Uint8Array).byteLength;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.byteLength;
+  }
+  return { bytes, ends };
 }
 
 interface Reply {
@@ -51,7 +82,16 @@ export class SqliteWriter {
   /** Runs the steps in one transaction (BEGIN IMMEDIATE … COMMIT); resolves after COMMIT. */
   run(steps: readonly WriteStep[]): Promise<void> {
     const id = this.nextId++;
-    return this.request(id, { type: 'run', id, steps });
+    const transfer: ArrayBuffer[] = [];
+    for (const step of steps) {
+      if ('columns' in step) {
+        for (const c of step.columns) {
+          if ('numbers' in c) transfer.push(c.numbers.buffer as ArrayBuffer);
+          else if ('bytes' in c) transfer.push(c.bytes.buffer as ArrayBuffer, c.ends.buffer as ArrayBuffer);
+        }
+      }
+    }
+    return this.request(id, { type: 'run', id, steps }, transfer);
   }
 
   /** Closes the connection and ends the thread. */
@@ -64,12 +104,12 @@ export class SqliteWriter {
     await exited;
   }
 
-  private request(id: number, message: object): Promise<void> {
+  private request(id: number, message: object, transfer: ArrayBuffer[] = []): Promise<void> {
     if (this.dead !== null) return Promise.reject(this.dead);
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       if (this.waiting.size === 1) this.worker.ref();
-      this.worker.postMessage(message);
+      this.worker.postMessage(message, transfer);
     });
   }
 

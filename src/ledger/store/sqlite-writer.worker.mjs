@@ -31,12 +31,28 @@ function prepared(sql) {
   return s;
 }
 
-/** @param {{ sql: string, rows: unknown[][], expectChanges?: number, what: string }[]} steps */
+/**
+ * @typedef {{ numbers: Float64Array } | { strings: (string | null)[] } | { bytes: Uint8Array, ends: Uint32Array }} Column
+ * @typedef {{ sql: string, what: string, expectChanges?: number, rows?: unknown[][], count?: number, columns?: Column[] }} Step
+ */
+
+/** The parameters of row `i` of a columnar step. @param {Column[]} columns @param {number} i */
+function rowOf(columns, i) {
+  return columns.map((c) => {
+    if ('numbers' in c) return c.numbers[i];
+    if ('strings' in c) return c.strings[i];
+    return c.bytes.subarray(i === 0 ? 0 : c.ends[i - 1], c.ends[i]);
+  });
+}
+
+/** @param {Step[]} steps */
 function runSteps(steps) {
   for (const step of steps) {
     const stmt = prepared(step.sql);
-    for (const row of step.rows) {
-      const info = stmt.run(...row);
+    const n = step.rows !== undefined ? step.rows.length : (step.count ?? 0);
+    for (let i = 0; i < n; i++) {
+      const row = step.rows !== undefined ? step.rows[i] : rowOf(/** @type {Column[]} */ (step.columns), i);
+      const info = stmt.run(.../** @type {unknown[]} */ (row));
       if (step.expectChanges !== undefined && info.changes !== step.expectChanges) {
         throw new Error(`${step.what}: expected ${step.expectChanges} changed row(s), got ${info.changes}`);
       }
