@@ -69,19 +69,18 @@ export async function eraseReceipt(
   if (receipt.private_commitment === undefined) {
     throw refused(receiptId, 'it has no private payload (no private_commitment)');
   }
-  // The erasure keeps the ledger's state: read the head after what was appended before this call is committed.
-  await ctx.flush();
-  const headEntry = (await ctx.store.lastOfLedger(receipt.ledger)) ?? entry;
-  const head = decode(ctx, headEntry);
+  // The erasure keeps the ledger's state: the writer seals it as the ledger head's state_to (`keepState`), so a
+  // receipt appended to the same ledger meanwhile cannot make it stale; the erased receipt's state stands in
+  // until then.
   const draft = erasureDraft({
     erased: receipt,
     erasedIndex: entry.index,
-    state: head.state_to,
+    state: receipt.state_to,
     actor: options.actor,
     ...(options.reason === undefined ? {} : { reason: options.reason }),
     ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
   });
-  const ack = await ctx.append(draft, { erase: [entry.index] });
+  const ack = await ctx.append(draft, { erase: [entry.index], keepState: true });
   if (ack.duplicate && !namesIndex(ack.receipt, entry.index)) {
     throw refused(
       receiptId,

@@ -50,6 +50,8 @@ export interface ChainHead {
   readonly seq: number;
   /** Leaf hash (hex) of the ledger's last receipt. */
   readonly hash: string;
+  /** `state_to` of the ledger's last receipt: the ledger's current state. */
+  readonly state: string;
 }
 
 /** One queued append. */
@@ -59,6 +61,11 @@ export interface SealRequest {
   readonly ledger: string;
   readonly rows: readonly RowWrite[];
   readonly erase: readonly number[];
+  /**
+   * The receipt records no transition: its state_from and state_to are set here to the ledger's current state
+   * (an erasure), so a receipt appended just before it in the same ledger cannot make it stale.
+   */
+  readonly keepState: boolean;
 }
 
 /** The log as a batch is sealed on top of it: committed state plus every batch sealed before this one. */
@@ -144,16 +151,19 @@ export async function sealBatch(
         tenant: r.draft.tenant_id,
       });
     }
+    // A copy is no longer the checked draft, so sealReceipt validates it in full (erasures are rare).
+    const draft =
+      r.keepState && head !== null ? { ...r.draft, state_from: head.state, state_to: head.state } : r.draft;
     const index = view.size + entries.length;
     let commitment: string | undefined;
-    if (r.draft.private !== undefined) {
+    if (draft.private !== undefined) {
       const salt = newSalt();
-      const payload = privatePayloadBytes(r.draft.private, options);
+      const payload = privatePayloadBytes(draft.private, options);
       commitment = privateCommitmentOfBytes(salt, payload);
       privates.push({ index, salt, payload });
     }
     const receipt = sealReceipt(
-      r.draft,
+      draft,
       {
         receipt_id: uuids.next(wall),
         ledger_seq: head === null ? 1 : head.seq + 1,
@@ -180,7 +190,7 @@ export async function sealBatch(
     leaves.push(leaf);
     for (const w of r.rows) rows.push(w);
     for (const i of r.erase) erase.push(i);
-    newHeads.set(r.ledger, { seq: receipt.ledger_seq, hash: ack.leafHash });
+    newHeads.set(r.ledger, { seq: receipt.ledger_seq, hash: ack.leafHash, state: receipt.state_to });
     if (dupKey !== null) keys.set(dupKey, ack);
     acks.push(ack);
   }

@@ -44,7 +44,7 @@ export type { AppendAck } from './seal-batch.js';
 export interface GroupCommitOptions {
   /** Most receipts per sealed batch (default 256, one tile). */
   readonly maxBatch?: number;
-  /** Most receipts per store transaction: sealed batches that waited for the store go in together (default 4096). */
+  /** Most receipts per store transaction: sealed batches that waited for the store go in together (default 1024). */
   readonly maxCommit?: number;
   /** How long appends gather before a partial batch is sealed (default 2 ms; 0 = next macrotask). */
   readonly maxDelayMs?: number;
@@ -58,6 +58,8 @@ export interface AppendOptions {
   readonly rows?: readonly RowWrite[];
   /** Log indexes whose private payload (salt and payload) is deleted in the same transaction (erasure). */
   readonly erase?: readonly number[];
+  /** Seal state_from and state_to as the ledger's current state (a receipt that records no transition). */
+  readonly keepState?: boolean;
 }
 
 interface Request extends SealRequest {
@@ -118,7 +120,7 @@ export class Sequencer implements TimerTarget {
     options: GroupCommitOptions,
   ) {
     this.maxBatch = positiveInt(options.maxBatch ?? 256, 'maxBatch');
-    this.maxCommit = Math.max(this.maxBatch, positiveInt(options.maxCommit ?? 4096, 'maxCommit'));
+    this.maxCommit = Math.max(this.maxBatch, positiveInt(options.maxCommit ?? 1024, 'maxCommit'));
     this.maxDelayMs = options.maxDelayMs ?? 2;
     if (!(this.maxDelayMs >= 0)) throw badOption('maxDelayMs', 'must be >= 0');
     this.headCacheSize = positiveInt(options.headCacheSize ?? 100_000, 'headCacheSize');
@@ -170,6 +172,7 @@ export class Sequencer implements TimerTarget {
         ledger,
         rows: options.rows ?? [],
         erase: options.erase ?? [],
+        keepState: options.keepState === true,
         resolve,
         reject,
       });
@@ -408,7 +411,9 @@ export class Sequencer implements TimerTarget {
     if (cached !== undefined) return cached;
     const last = await this.store.lastOfLedger(ledger);
     if (last === null) return null;
-    const head = { seq: last.seq, hash: hashToHex(leafHash(last.bytes)) };
+    // The stored receipt was validated when written; only its state is needed here, not a full decode.
+    const state = (JSON.parse(Buffer.from(last.bytes).toString('utf8')) as { state_to: string }).state_to;
+    const head = { seq: last.seq, hash: hashToHex(leafHash(last.bytes)), state };
     this.remember(ledger, head);
     return head;
   }

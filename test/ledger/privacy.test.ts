@@ -66,6 +66,19 @@ describe.each(STORE_KINDS)('private payloads on %s', (kind) => {
     expect((await f.ledger.get(a.receipt.receipt_id))?.leafHash).toBe(a.leafHash);
   });
 
+  it('an erasure sealed right after an append to its ledger records the state that append left', async (ctx) => {
+    await using f = await open(ctx);
+    const a = await f.ledger.append(draft({ private: note }));
+    // Not awaited: both are queued together, the state change first; the erasure must not carry the old state.
+    const change = f.ledger.append(draft({ state_from: 'ACTIVE', state_to: 'SUSPENDED' }));
+    const e = await f.ledger.erase(a.receipt.receipt_id, { actor: 'dpo@example' });
+    const c = await change;
+    expect(e.index).toBeGreaterThan(c.index);
+    expect(e.receipt.state_from).toBe('SUSPENDED');
+    expect(e.receipt.state_to).toBe('SUSPENDED');
+    expect(e.receipt.prev).toBe(c.leafHash);
+  });
+
   it('a second erasure (even concurrent) returns the first, writing nothing', async (ctx) => {
     await using f = await open(ctx);
     const a = await f.ledger.append(draft({ private: note }));
