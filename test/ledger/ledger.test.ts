@@ -15,7 +15,13 @@ import {
 } from '../../src/ledger/index.js';
 import { hashFromBase64, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle/index.js';
 import { openCheckpoint } from '../../src/ledger/checkpoint/index.js';
-import { STORE_KINDS, draft, openLedger, type LedgerFixture } from '../support/ledger.js';
+import {
+  STORE_KINDS,
+  draft,
+  openLedgerOrSkip,
+  type LedgerFixture,
+  type openLedger,
+} from '../support/ledger.js';
 
 const inclusion = (i: number, n: number, l: Uint8Array, p: readonly Uint8Array[], r: Uint8Array): boolean => {
   verifyInclusion(i, n, l, p, r);
@@ -28,13 +34,7 @@ describe.each(STORE_KINDS)('Ledger on %s', (kind) => {
     config = {},
     tables: Parameters<typeof openLedger>[2] = [],
   ): Promise<LedgerFixture> {
-    const f = await openLedger(kind, config, tables);
-    if (typeof f === 'string') {
-      console.warn(`ledger tests on ${kind} skipped: ${f}`);
-      ctx.skip();
-      throw new Error(f);
-    }
-    return f;
+    return openLedgerOrSkip(ctx, kind, config, tables);
   }
 
   it('chains receipts per ledger: seq from 1, prev = leaf hash of the previous receipt', async (ctx) => {

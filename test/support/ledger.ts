@@ -55,6 +55,25 @@ export interface LedgerFixture extends AsyncDisposable {
 /** The store kinds every ledger test runs on. */
 export const STORE_KINDS = ['memory', 'sqlite', 'postgres'] as const;
 
+/**
+ * openLedger, or skips the test with the reason printed (PostgreSQL missing on a development machine; under
+ * CI=true openLedger fails instead, never skips).
+ */
+export async function openLedgerOrSkip(
+  ctx: { skip: () => void },
+  kind: (typeof STORE_KINDS)[number],
+  config: Partial<LedgerConfig> = {},
+  tables: readonly TableDef[] = [],
+): Promise<LedgerFixture> {
+  const f = await openLedger(kind, config, tables);
+  if (typeof f === 'string') {
+    console.warn(`ledger test on ${kind} skipped: ${f}`);
+    ctx.skip();
+    throw new Error(f);
+  }
+  return f;
+}
+
 /** Opens a ledger on a fresh store of `kind`; returns a skip reason when PostgreSQL is missing (not on CI). */
 export async function openLedger(
   kind: (typeof STORE_KINDS)[number],

@@ -13,7 +13,13 @@ import {
   type StoredEntry,
 } from '../../../src/ledger/index.js';
 import { main } from '../../../src/service/cli/main.js';
-import { STORE_KINDS, draft, openLedger, type LedgerFixture } from '../../support/ledger.js';
+import {
+  STORE_KINDS,
+  draft,
+  openLedger,
+  openLedgerOrSkip,
+  type LedgerFixture,
+} from '../../support/ledger.js';
 
 /** A strict RFC 4180 reader for the tests (quoted fields, doubled quotes, CRLF records). */
 function parseCsv(text: string): string[][] {
@@ -76,13 +82,7 @@ describe('csvCell', () => {
 
 describe.each(STORE_KINDS)('Ledger.exportCsv on %s', (kind) => {
   async function open(ctx: { skip: () => void }): Promise<LedgerFixture> {
-    const f = await openLedger(kind);
-    if (typeof f === 'string') {
-      console.warn(`CSV tests on ${kind} skipped: ${f}`);
-      ctx.skip();
-      throw new Error(f);
-    }
-    return f;
+    return openLedgerOrSkip(ctx, kind);
   }
 
   it('writes the notice, the header and one row per matching receipt, in log order', async (ctx) => {

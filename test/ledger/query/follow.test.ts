@@ -8,7 +8,7 @@ import {
   type LedgerRecord,
   type ReceiptQuery,
 } from '../../../src/ledger/index.js';
-import { STORE_KINDS, draft, openLedger, type LedgerFixture } from '../../support/ledger.js';
+import { STORE_KINDS, draft, openLedgerOrSkip, type LedgerFixture } from '../../support/ledger.js';
 
 /** Collects `n` records from an iterator. */
 async function take(it: AsyncIterator<LedgerRecord>, n: number): Promise<LedgerRecord[]> {
@@ -23,13 +23,7 @@ async function take(it: AsyncIterator<LedgerRecord>, n: number): Promise<LedgerR
 
 describe.each(STORE_KINDS)('Ledger.follow on %s', (kind) => {
   async function open(ctx: { skip: () => void }, maxBatch = 256): Promise<LedgerFixture> {
-    const f = await openLedger(kind, { groupCommit: { maxDelayMs: 0, maxBatch } });
-    if (typeof f === 'string') {
-      console.warn(`follow tests on ${kind} skipped: ${f}`);
-      ctx.skip();
-      throw new Error(f);
-    }
-    return f;
+    return openLedgerOrSkip(ctx, kind, { groupCommit: { maxDelayMs: 0, maxBatch } });
   }
 
   it('yields stored receipts after the cursor, then new ones as they commit, until aborted', async (ctx) => {

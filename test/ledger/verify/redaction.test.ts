@@ -17,7 +17,13 @@ import {
   type VerifyReport,
 } from '../../../src/ledger/index.js';
 import { SimulatedClock } from '../../../src/runtime/clock/index.js';
-import { STORE_KINDS, draft, openLedger, type LedgerFixture } from '../../support/ledger.js';
+import {
+  STORE_KINDS,
+  draft,
+  openLedger,
+  openLedgerOrSkip,
+  type LedgerFixture,
+} from '../../support/ledger.js';
 
 async function verifyFresh(store: LedgerStore, key: NoteVerifier): Promise<VerifyReport> {
   try {
@@ -29,13 +35,7 @@ async function verifyFresh(store: LedgerStore, key: NoteVerifier): Promise<Verif
 
 describe.each(STORE_KINDS)('redaction on %s', (kind) => {
   async function open(ctx: { skip: () => void }): Promise<LedgerFixture> {
-    const f = await openLedger(kind);
-    if (typeof f === 'string') {
-      console.warn(`redaction tests on ${kind} skipped: ${f}`);
-      ctx.skip();
-      throw new Error(f);
-    }
-    return f;
+    return openLedgerOrSkip(ctx, kind);
   }
 
   /** 12 receipts over 3 ledgers, every third with a private payload. */
