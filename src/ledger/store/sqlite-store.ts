@@ -56,6 +56,11 @@ const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 500
 export interface SqliteStoreOptions {
   /** Database file; its folder is created (default `./data/governess.sqlite`). */
   readonly path?: string;
+  /**
+   * Open an existing ledger file for reading only (verification, export): no writer thread, no schema creation,
+   * nothing written to the file; commits and checkpoints are refused.
+   */
+  readonly readonly?: boolean;
 }
 
 /** A LedgerStore in one SQLite file. */
@@ -70,8 +75,12 @@ export class SqliteStore implements LedgerStore {
   private nextLedgerNo = 1;
   private size = 0;
 
+  /** True when opened for reading only (SqliteStoreOptions.readonly). */
+  readonly readonly: boolean;
+
   constructor(options: SqliteStoreOptions = {}) {
     this.path = options.path ?? './data/governess.sqlite';
+    this.readonly = options.readonly === true;
     if (this.path === ':memory:' || this.path === '') {
       // The writer thread and the readers need one shared database: an in-memory one is private to a connection.
       throw this.failed('needs a file (use MemoryStore for a database in memory)');
@@ -90,24 +99,25 @@ export class SqliteStore implements LedgerStore {
   async open(): Promise<StoredLogState> {
     // A second open (the sequencer re-reading its state after a failed batch) starts from scratch.
     await this.close();
-    mkdirSync(dirname(this.path), { recursive: true });
+    if (!this.readonly) mkdirSync(dirname(this.path), { recursive: true });
     try {
-      const ddl = [
-        ledgerDdl('sqlite'),
-        ...this.tables.all().map((def) => `${sideTableDdl(def, 'sqlite')};`),
-        `INSERT OR IGNORE INTO gov_meta (key, value) VALUES ('schema_version', '${STORAGE_SCHEMA_VERSION}');`,
-        "INSERT OR IGNORE INTO gov_log_state (id, size, frontier, last_ts) VALUES (1, 0, x'', 0);",
-      ].join('\n');
-      this.writer = await SqliteWriter.start(this.path, PRAGMAS, ddl);
-      const db = new Database(this.path, { fileMustExist: true });
+      if (!this.readonly) await this.startWriter();
+      const db = new Database(this.path, { fileMustExist: true, readonly: this.readonly });
       this.db = db;
       db.pragma('busy_timeout = 5000');
-      const version = db.prepare('SELECT value FROM gov_meta WHERE key = ?').get('schema_version') as
-        { value: string } | undefined;
+      const version = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'gov_meta'").get() ===
+        undefined
+          ? undefined
+          : db.prepare('SELECT value FROM gov_meta WHERE key = ?').get('schema_version')
+      ) as { value: string } | undefined;
       if (version?.value !== STORAGE_SCHEMA_VERSION) {
         throw new GovernessError(LedgerErrors.storeCorrupt, {
           where: this.path,
-          problem: `storage schema version ${version?.value}, this build reads ${STORAGE_SCHEMA_VERSION}`,
+          problem:
+            version === undefined
+              ? 'not a Governess ledger (no storage schema version)'
+              : `storage schema version ${version.value}, this build reads ${STORAGE_SCHEMA_VERSION}`,
         });
       }
       const row = db.prepare('SELECT size, frontier, last_ts FROM gov_log_state WHERE id = 1').get() as {
@@ -378,8 +388,20 @@ export class SqliteStore implements LedgerStore {
   }
 
   private writerThread(): SqliteWriter {
+    if (this.readonly) throw this.failed('opened read-only');
     if (this.writer === null) throw this.failed('not open');
     return this.writer;
+  }
+
+  /** Starts the writer thread: it creates the tables when missing and seeds the meta and log-state rows. */
+  private async startWriter(): Promise<void> {
+    const ddl = [
+      ledgerDdl('sqlite'),
+      ...this.tables.all().map((def) => `${sideTableDdl(def, 'sqlite')};`),
+      `INSERT OR IGNORE INTO gov_meta (key, value) VALUES ('schema_version', '${STORAGE_SCHEMA_VERSION}');`,
+      "INSERT OR IGNORE INTO gov_log_state (id, size, frontier, last_ts) VALUES (1, 0, x'', 0);",
+    ].join('\n');
+    this.writer = await SqliteWriter.start(this.path, PRAGMAS, ddl);
   }
 
   private rowStep(w: RowWrite): WriteStep {

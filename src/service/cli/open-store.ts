@@ -2,12 +2,15 @@
 import { existsSync } from 'node:fs';
 import { PostgresStore, SqliteStore, checkPostgresLedgerSchema } from '../../ledger/index.js';
 
-/** `sqlite:PATH` (the file must exist) or `postgres://URL[#schema]`; the caller opens and closes it. */
+/**
+ * `sqlite:PATH` (the file must exist; opened read-only) or `postgres://URL[#schema]`; the caller opens and closes
+ * it. The commands that take `--db` only read a ledger.
+ */
 export function storeFromArgument(db: string): SqliteStore | PostgresStore {
   if (db.startsWith('sqlite:')) {
     const path = db.slice('sqlite:'.length);
     if (!existsSync(path)) throw new Error(`--db ${db}: no such file`);
-    return new SqliteStore({ path });
+    return new SqliteStore({ path, readonly: true });
   }
   if (db.startsWith('postgres://') || db.startsWith('postgresql://')) {
     const [url, schema] = db.split('#') as [string, string | undefined];

@@ -1,6 +1,15 @@
-// A damaged SQLite file never surfaces as a raw driver error: opening or reading it gives GOV_STORE_CORRUPT
-// naming the file, whichever page the damage hit.
-import { mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+// SQLite-only store behaviour: a damaged file never surfaces as a raw driver error (opening or reading it gives
+// GOV_STORE_CORRUPT naming the file, whichever page the damage hit), and a read-only store writes nothing.
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +74,30 @@ describe('SqliteStore on a damaged file', () => {
       const err = await touchAll(path);
       expect(err).toMatchObject({ code: 'GOV_STORE_CORRUPT' });
       expect(String((err as Error).message)).toContain(path);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a read-only store reads everything, refuses writes, and leaves the file untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gov-readonly-'));
+    const path = join(dir, 'ledger.sqlite');
+    try {
+      await filled(path);
+      const before = readFileSync(path);
+      const store = new SqliteStore({ path, readonly: true });
+      const st = await store.open();
+      expect(st.size).toBe(2000);
+      expect((await store.readRange(0, 5)).map((e) => e.index)).toEqual([0, 1, 2, 3, 4]);
+      await expect(store.saveCheckpoint({ size: 2000, tsMs: 1, note: 'n\n' })).rejects.toMatchObject({
+        code: 'GOV_STORE_FAILED',
+      });
+      await store.close();
+      expect(readFileSync(path).equals(before)).toBe(true);
+      expect(existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0).toBe(false);
+      const missing = new SqliteStore({ path: join(dir, 'nope.sqlite'), readonly: true });
+      await expect(missing.open()).rejects.toMatchObject({ code: 'GOV_STORE_CORRUPT' });
+      expect(existsSync(join(dir, 'nope.sqlite'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
