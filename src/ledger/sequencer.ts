@@ -46,7 +46,10 @@ export interface GroupCommitOptions {
   readonly maxBatch?: number;
   /** Most receipts per store transaction: sealed batches that waited for the store go in together (default 1024). */
   readonly maxCommit?: number;
-  /** How long appends gather before a partial batch is sealed (default 2 ms; 0 = next macrotask). */
+  /**
+   * While the store is busy, how long appends gather before a partial batch is sealed (default 2 ms; 0 = next
+   * macrotask). An idle store gets each macrotask's appends at once.
+   */
   readonly maxDelayMs?: number;
   /** Ledger heads kept in memory (default 100,000); others are read from the store when next appended to. */
   readonly headCacheSize?: number;
@@ -212,11 +215,18 @@ export class Sequencer implements TimerTarget {
     this.pumpSeal();
   }
 
+  /** Nothing sealed is waiting for or in the store. */
+  private storeIdle(): boolean {
+    return this.committingCount === 0 && this.sealedQueue.length === 0 && !this.sealing;
+  }
+
   private kick(): void {
     if (this.pending.length >= this.maxBatch || this.due) {
       this.pumpSeal();
     } else if (this.timer === null) {
-      if (this.maxDelayMs === 0) {
+      // An idle store commits at once (the appends of this tick go together): waiting would only add latency.
+      // A busy one lets appends gather for up to maxDelayMs, sealing them meanwhile so the next commit is ready.
+      if (this.maxDelayMs === 0 || this.storeIdle()) {
         this.timer = { at: 0 };
         this.clock.defer(() => {
           this.timer = null;
@@ -323,6 +333,8 @@ export class Sequencer implements TimerTarget {
     for (const f of group) f.sealed.acks.forEach((ack, i) => (f.reqs[i] as Request).resolve(ack));
     for (const listener of this.commitListeners) listener(this.state.size);
     this.pumpCommit();
+    // The store is free and nothing sealed waits: what gathered meanwhile goes now rather than at its timer.
+    if (this.pending.length > 0 && this.sealedQueue.length === 0) this.makeDue();
     this.pumpSeal();
     this.settleIfIdle();
   }
