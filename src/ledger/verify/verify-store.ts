@@ -105,8 +105,8 @@ class StoreRun {
       const committed: CommittedReceipt[] = [];
       for (const e of rows) {
         const r = this.v.add(e.index, e.bytes, `receipt index ${e.index}`);
-        if (r?.private_commitment !== undefined) {
-          committed.push({ index: e.index, commitment: r.private_commitment });
+        if (r?.commitment !== undefined) {
+          committed.push({ index: e.index, commitment: r.commitment });
         }
         trustedRoot ??= rootAt(trusted?.size);
         cpRoot ??= rootAt(this.cp?.size);
