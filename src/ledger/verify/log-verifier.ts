@@ -281,9 +281,9 @@ class Head implements ChainHead {
     private hex: string | null,
   ) {}
 
-  /** The head after a receipt of `seq` whose leaf hash is `leaf`. */
+  /** The head after a receipt of `seq` whose leaf hash is `leaf` (copied: it may view a larger buffer). */
   static first(seq: number, leaf: Hash): Head {
-    return new Head(seq, leaf, null);
+    return new Head(seq, new Uint8Array(leaf), null);
   }
 
   /** A head read from a saved state. */
@@ -305,7 +305,9 @@ class Head implements ChainHead {
   /** Moves the head to the next receipt of its ledger. */
   advance(seq: number, leaf: Hash): void {
     this.seq = seq;
-    this.leaf = leaf;
+    // Copied into the head's own 32 bytes: a leaf may view a whole chunk's results, which must not stay alive.
+    if (this.leaf === null) this.leaf = new Uint8Array(leaf);
+    else this.leaf.set(leaf);
     this.hex = null;
   }
 }
