@@ -37,6 +37,8 @@ export interface VerifyExportOptions {
   readonly receipt?: ReceiptOptions;
   /** Worker threads checking records; 0: in-thread; default min(2, cores), in-thread below 20,000 records. */
   readonly workers?: number;
+  /** Receipt lines per chunk handed to a worker (default 4096). */
+  readonly chunk?: number;
 }
 
 const INCONSISTENT = LedgerErrors.inconsistent.code;
@@ -103,6 +105,7 @@ class ExportRun {
       this.options.workers,
       manifest.to - manifest.from,
     );
+    const chunkSize = this.options.chunk ?? CHUNK_RECORDS;
     let chunk = new LineChunk(manifest.from);
     // A failure of the file's layout must come after the failures of the lines before it, as in log order.
     const failInOrder = async (where: string, problem: string): Promise<void> => {
@@ -125,9 +128,9 @@ class ExportRun {
         await failInOrder(`receipts.jsonl line ${line}`, 'blank line: every line must hold exactly one receipt');
       } else {
         chunk.add(new Uint8Array(data.buffer, data.byteOffset + start, end - start), line);
-        if (chunk.records.length === CHUNK_RECORDS) {
+        if (chunk.records.length === chunkSize) {
           await pipeline.push(chunk);
-          chunk = new LineChunk(chunk.first + CHUNK_RECORDS);
+          chunk = new LineChunk(chunk.first + chunkSize);
         }
       }
       start = end + 1;
