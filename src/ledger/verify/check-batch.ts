@@ -6,9 +6,10 @@
 import type { ErasureTarget, ReceiptOptions } from '../receipt/index.js';
 import { checkRecord, type RecordCheck } from './record-check.js';
 
-/** Records packed back to back: record i is bytes[ends[i-1] (0 for i = 0), ends[i]). */
+/** Records packed in one buffer: record i is bytes[starts[i], ends[i]) (an export's lines keep their newlines). */
 export interface PackedRecords {
   readonly bytes: Uint8Array;
+  readonly starts: Uint32Array;
   readonly ends: Uint32Array;
 }
 
@@ -47,19 +48,27 @@ export function packRecords(records: readonly Uint8Array[]): PackedRecords {
   let total = 0;
   for (const r of records) total += r.length;
   const bytes = new Uint8Array(new ArrayBuffer(total));
+  const starts = new Uint32Array(records.length);
   const ends = new Uint32Array(records.length);
   let at = 0;
-  records.forEach((r, i) => {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
     bytes.set(r, at);
+    starts[i] = at;
     at += r.length;
     ends[i] = at;
-  });
-  return { bytes, ends };
+  }
+  return { bytes, starts, ends };
 }
 
 /** Record i of a packed chunk (a view, no copy). */
 export function packedRecord(packed: PackedRecords, i: number): Uint8Array {
-  return packed.bytes.subarray(i === 0 ? 0 : packed.ends[i - 1], packed.ends[i]);
+  return packed.bytes.subarray(packed.starts[i], packed.ends[i]);
+}
+
+/** The buffers of a packed chunk, to transfer rather than copy. */
+export function packedTransfers(p: PackedRecords): ArrayBuffer[] {
+  return [p.bytes.buffer as ArrayBuffer, p.starts.buffer as ArrayBuffer, p.ends.buffer as ArrayBuffer];
 }
 
 /** Runs the order-independent check over a packed chunk (in a worker thread, or in-thread). */

@@ -3,7 +3,7 @@
 // applied strictly in the order the chunks were pushed; without one, each record is checked and applied at once.
 // Either way the caller's `apply` sees the same RecordChecks, so both paths give the same report.
 import type { ReceiptOptions } from '../receipt/index.js';
-import { checkedRecords, packRecords, type CheckedChunk } from './check-batch.js';
+import { checkedRecords, packRecords, type CheckedChunk, type PackedRecords } from './check-batch.js';
 import { CheckPool, defaultWorkers } from './check-pool.js';
 import { checkRecord, type RecordCheck } from './record-check.js';
 
@@ -17,6 +17,8 @@ export const CHUNK_RECORDS = 4096;
 export interface RecordChunk {
   readonly records: readonly Uint8Array[];
   readonly where: (i: number) => string;
+  /** The records packed for a worker, when the chunk can do it cheaper than packRecords (one copy). */
+  readonly pack?: () => PackedRecords;
 }
 
 /** Receives a chunk's checks, in log order (the i-th check is of `chunk.records[i]`). */
@@ -64,7 +66,7 @@ export class CheckPipeline<C extends RecordChunk> implements AsyncDisposable {
       await this.apply(this.inThread(chunk), chunk);
       return;
     }
-    const checked = this.pool.check(packRecords(chunk.records));
+    const checked = this.pool.check(chunk.pack?.() ?? packRecords(chunk.records));
     // Observed when its turn comes; this keeps a failure of a chunk not yet awaited from being "unhandled".
     checked.catch(() => undefined);
     this.queue.push({ chunk, checked });

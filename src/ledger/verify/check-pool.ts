@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ReceiptOptions } from '../receipt/index.js';
-import type { CheckedChunk, PackedRecords } from './check-batch.js';
+import { packedTransfers, type CheckedChunk, type PackedRecords } from './check-batch.js';
 import type { CheckRequest } from './check-worker.js';
 
 /** Worker threads used when the caller does not say: the cores, at most 2 (the main thread links and reads). */
@@ -52,12 +52,12 @@ export class CheckPool {
     let w = 0;
     for (let i = 1; i < this.workers.length; i++) if (this.outstanding[i]! < this.outstanding[w]!) w = i;
     const id = this.nextId++;
-    const request: CheckRequest = { id, bytes: packed.bytes, ends: packed.ends, receipt: this.receipt };
+    const request: CheckRequest = { id, packed, receipt: this.receipt };
     const promise = new Promise<CheckedChunk>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: w });
     });
     this.outstanding[w]!++;
-    this.workers[w]!.postMessage(request, [packed.bytes.buffer as ArrayBuffer, packed.ends.buffer as ArrayBuffer]);
+    this.workers[w]!.postMessage(request, packedTransfers(packed));
     return promise;
   }
 

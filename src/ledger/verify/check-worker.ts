@@ -2,13 +2,12 @@
 // results, transferring their buffers. Loaded through check-worker.mjs, which makes TypeScript loadable first.
 import { parentPort } from 'node:worker_threads';
 import type { ReceiptOptions } from '../receipt/index.js';
-import { checkChunk, chunkTransfers } from './check-batch.js';
+import { checkChunk, chunkTransfers, type PackedRecords } from './check-batch.js';
 
 /** A chunk to check. */
 export interface CheckRequest {
   readonly id: number;
-  readonly bytes: Uint8Array;
-  readonly ends: Uint32Array;
+  readonly packed: PackedRecords;
   readonly receipt: ReceiptOptions;
 }
 
@@ -17,7 +16,7 @@ if (port === null) throw new Error('check-worker runs only as a worker thread');
 
 port.on('message', (msg: CheckRequest) => {
   try {
-    const chunk = checkChunk({ bytes: msg.bytes, ends: msg.ends }, msg.receipt);
+    const chunk = checkChunk(msg.packed, msg.receipt);
     port.postMessage({ id: msg.id, chunk }, chunkTransfers(chunk));
   } catch (err) {
     // Not a verdict on a record (those are flags): a bug or a resource failure, rethrown on the main thread.

@@ -20,6 +20,7 @@ import type { ReceiptOptions } from '../receipt/index.js';
 import { parseExportManifest } from './export-manifest.js';
 import { CHUNK_RECORDS, CheckPipeline, type RecordChunk } from './check-pipeline.js';
 import { LogVerifier } from './log-verifier.js';
+import type { PackedRecords } from './check-batch.js';
 import type { RecordCheck } from './record-check.js';
 import type { VerifyOutcome } from './report.js';
 import { resumeFrom, snapshot, stateAt, type Resume } from './resume.js';
@@ -106,11 +107,11 @@ class ExportRun {
       manifest.to - manifest.from,
     );
     const chunkSize = this.options.chunk ?? CHUNK_RECORDS;
-    let chunk = new LineChunk(manifest.from);
+    let chunk = new LineChunk(data, manifest.from);
     // A failure of the file's layout must come after the failures of the lines before it, as in log order.
     const failInOrder = async (where: string, problem: string): Promise<void> => {
       await pipeline.push(chunk);
-      chunk = new LineChunk(chunk.first + chunk.records.length);
+      chunk = new LineChunk(data, chunk.first + chunk.records.length);
       await pipeline.drain();
       v.fail(where, problem, BAD_EXPORT);
     };
@@ -127,10 +128,10 @@ class ExportRun {
         // A blank line is not a receipt: it is named and skipped, so the lines after it keep their indexes.
         await failInOrder(`receipts.jsonl line ${line}`, 'blank line: every line must hold exactly one receipt');
       } else {
-        chunk.add(new Uint8Array(data.buffer, data.byteOffset + start, end - start), line);
+        chunk.add(start, end, line);
         if (chunk.records.length === chunkSize) {
           await pipeline.push(chunk);
-          chunk = new LineChunk(chunk.first + chunkSize);
+          chunk = new LineChunk(data, chunk.first + chunkSize);
         }
       }
       start = end + 1;
@@ -399,17 +400,38 @@ class ExportRun {
   }
 }
 
-/** Consecutive receipt lines of receipts.jsonl, from log index `first`. */
+/** Consecutive receipt lines of receipts.jsonl (views of `file`), from log index `first`. */
 class LineChunk implements RecordChunk {
   readonly records: Uint8Array[] = [];
   private readonly lines: number[] = [];
+  private readonly starts: number[] = [];
 
-  constructor(readonly first: number) {}
+  constructor(
+    private readonly file: Buffer,
+    readonly first: number,
+  ) {}
 
-  add(record: Uint8Array, line: number): void {
-    this.records.push(record);
+  add(start: number, end: number, line: number): void {
+    this.records.push(new Uint8Array(this.file.buffer, this.file.byteOffset + start, end - start));
+    this.starts.push(start);
     this.lines.push(line);
   }
+
+  /** The lines are one range of the file: one copy of it, with offsets into it. */
+  readonly pack = (): PackedRecords => {
+    const n = this.records.length;
+    const base = this.starts[0]!;
+    const to = this.starts[n - 1]! + this.records[n - 1]!.length;
+    const bytes = new Uint8Array(new ArrayBuffer(to - base));
+    bytes.set(this.file.subarray(base, to));
+    const starts = new Uint32Array(n);
+    const ends = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      starts[i] = this.starts[i]! - base;
+      ends[i] = starts[i]! + this.records[i]!.length;
+    }
+    return { bytes, starts, ends };
+  };
 
   /** How the report names record i: its line and its log index. */
   readonly where = (i: number): string => `receipts.jsonl line ${this.lines[i]} (index ${this.first + i})`;
