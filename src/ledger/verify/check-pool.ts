@@ -17,7 +17,8 @@ interface Pending {
   readonly worker: number;
 }
 
-type CheckReply = { readonly id: number; readonly chunk: CheckedChunk } | { readonly id: number; readonly error: string };
+type CheckReply =
+  { readonly id: number; readonly chunk: CheckedChunk } | { readonly id: number; readonly error: string };
 
 /** Worker threads that run the order-independent record check. */
 export class CheckPool {

@@ -7,12 +7,7 @@
 // not with the log, and its state can be saved to resume later (docs/ledger/verification.md).
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { CompactRange, hashToHex, hashesEqual, type Hash } from '../merkle/index.js';
-import {
-  GENESIS_PREV,
-  formatTimestamp,
-  type ErasureTarget,
-  type ReceiptOptions,
-} from '../receipt/index.js';
+import { GENESIS_PREV, formatTimestamp, type ErasureTarget, type ReceiptOptions } from '../receipt/index.js';
 import { checkRecord, type GoodRecord, type RecordCheck } from './record-check.js';
 
 const GENESIS_PREV_BYTES: Hash = Buffer.from(GENESIS_PREV, 'hex');

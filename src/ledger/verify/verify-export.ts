@@ -126,7 +126,10 @@ class ExportRun {
       }
       if (end === start) {
         // A blank line is not a receipt: it is named and skipped, so the lines after it keep their indexes.
-        await failInOrder(`receipts.jsonl line ${line}`, 'blank line: every line must hold exactly one receipt');
+        await failInOrder(
+          `receipts.jsonl line ${line}`,
+          'blank line: every line must hold exactly one receipt',
+        );
       } else {
         chunk.add(start, end, line);
         if (chunk.records.length === chunkSize) {

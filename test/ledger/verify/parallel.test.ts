@@ -147,6 +147,22 @@ describe('parallel verification gives the in-thread report', () => {
     expect((inThread as { ok: boolean }).ok).toBe(sql === '');
   });
 
+  it('with quickCheck: false still checks every receipt', async () => {
+    const d = mkdtempSync(join(dir, 'db-'));
+    const path = join(d, 'ledger.sqlite');
+    copyFileSync(dbPath, path);
+    const db = new Database(path);
+    db.exec("UPDATE gov_receipts SET bytes = CAST(CAST(bytes AS TEXT) || ' ' AS BLOB) WHERE idx = 30");
+    db.close();
+    const store = new SqliteStore({ path });
+    try {
+      const r = await verifyStore(store, { keys: [keys.verifier], quickCheck: false });
+      expect(r.first_failure).toMatchObject({ where: 'receipt index 30', code: 'GOV_NOT_CANONICAL' });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('runs its workers in a real CLI process (--workers 2), and refuses a bad --workers', async () => {
     const run = promisify(execFile);
     const args = ['bin/governess.mjs', 'verify', exportDir, '--key', keys.verifierKey];
