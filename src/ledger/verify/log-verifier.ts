@@ -6,16 +6,11 @@
 // of each receipt with a private commitment not yet erased (to check erasures), so its memory grows with those,
 // not with the log, and its state can be saved to resume later (docs/ledger/verification.md).
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
-import { CompactRange, hashToHex, leafHash, hashesEqual, type Hash } from '../merkle/index.js';
-import {
-  GENESIS_PREV,
-  decodeReceipt,
-  erasureTarget,
-  isErasure,
-  parseTimestamp,
-  type Receipt,
-  type ReceiptOptions,
-} from '../receipt/index.js';
+import { CompactRange, hashToHex, hashesEqual, type Hash } from '../merkle/index.js';
+import { GENESIS_PREV, formatTimestamp, type ErasureTarget, type ReceiptOptions } from '../receipt/index.js';
+import { checkRecord, type GoodRecord, type RecordCheck } from './record-check.js';
+
+const GENESIS_PREV_BYTES: Hash = Buffer.from(GENESIS_PREV, 'hex');
 
 /** The first broken place found, with what is wrong there. */
 export interface VerifyFailure {
@@ -67,7 +62,7 @@ export type VerifierPosition = Omit<VerifierState, 'heads' | 'privates' | 'erase
 export class LogVerifier {
   private frontier: CompactRange;
   private lastTsMs: number;
-  private readonly heads: Map<string, ChainHead>;
+  private readonly heads: Map<string, Head>;
   private readonly partial: boolean;
   /** Log index where this run started: a range export cannot check erasures of receipts before it. */
   private readonly start: number;
@@ -98,7 +93,8 @@ export class LogVerifier {
   ) {
     this.frontier = state === undefined || state.size === 0 ? CompactRange.empty() : frontierFrom(state);
     this.lastTsMs = state?.lastTsMs ?? 0;
-    this.heads = mapOf(state?.heads, (ledger) => ledger);
+    this.heads = new Map();
+    for (const [ledger, head] of entriesOf(state?.heads)) this.heads.set(ledger, Head.saved(head));
     this.partial = state?.partial ?? false;
     this.start = state?.start ?? this.frontier.size;
     this.privates = mapOf(state?.privates, Number);
@@ -130,9 +126,17 @@ export class LogVerifier {
   /**
    * Checks the record at log position `index` whose stored bytes are `bytes`; `where` names it for the report
    * (e.g. `line 12`). The leaf goes into the tree even when the record is bad, so one bad record does not hide
-   * whether the rest match the checkpoint.
+   * whether the rest match the checkpoint. Returns the record's facts (null when its bytes are bad).
    */
-  add(index: number, bytes: Uint8Array, where = `index ${index}`): Receipt | null {
+  add(index: number, bytes: Uint8Array, where = `index ${index}`): GoodRecord | null {
+    return this.link(index, checkRecord(bytes, where, this.receipt), where);
+  }
+
+  /**
+   * The order-dependent half of `add`, for a record already checked by checkRecord (maybe on another thread):
+   * gapless index, ts order, chains, the Merkle frontier and erasure bookkeeping. Records must come in log order.
+   */
+  link(index: number, record: RecordCheck, where = `index ${index}`): GoodRecord | null {
     this.checked++;
     if (index !== this.frontier.size) {
       this.fail(
@@ -140,39 +144,39 @@ export class LogVerifier {
         `log index ${index} where ${this.frontier.size} was expected (a receipt is missing or out of place)`,
       );
     }
-    const leaf = leafHash(bytes);
-    this.frontier.append(leaf);
-    let r: Receipt;
-    try {
-      r = decodeReceipt(bytes, where, this.receipt);
-    } catch (err) {
-      if (err instanceof GovernessError) this.fail(where, err.message, err.code);
-      else throw err;
+    this.frontier.append(record.leaf);
+    if (!record.ok) {
+      this.fail(where, record.problem, record.code);
       return null;
     }
-    const place = `${where} (${r.ledger} seq ${r.ledger_seq})`;
-    this.ledgersSeen.add(r.ledger);
-    if (r.private_commitment !== undefined) this.withPrivate++;
-    const ts = parseTimestamp(r.ts) ?? 0;
-    if (ts < this.lastTsMs) this.fail(place, `ts ${r.ts} is earlier than the previous receipt's`);
-    else this.lastTsMs = ts;
-    const head = this.heads.get(r.ledger);
+    const place = `${where} (${record.ledger} seq ${record.seq})`;
+    this.ledgersSeen.add(record.ledger);
+    if (record.commitment !== undefined) this.withPrivate++;
+    if (record.tsMs < this.lastTsMs) {
+      this.fail(place, `ts ${formatTimestamp(record.tsMs)} is earlier than the previous receipt's`);
+    } else this.lastTsMs = record.tsMs;
+    const head = this.heads.get(record.ledger);
     if (head === undefined) {
-      if (!this.partial && (r.ledger_seq !== 1 || r.prev !== GENESIS_PREV)) {
+      if (!this.partial && (record.seq !== 1 || !hashesEqual(record.prev, GENESIS_PREV_BYTES))) {
+        this.fail(place, `first receipt of the ledger has seq ${record.seq} (earlier receipts are missing)`);
+      }
+      this.heads.set(record.ledger, Head.first(record.seq, record.leaf));
+    } else {
+      if (record.seq !== head.seq + 1) {
+        this.fail(place, `seq ${record.seq} follows seq ${head.seq}: the chain has a gap or is out of order`);
+      } else if (!head.precedes(record.prev)) {
         this.fail(
           place,
-          `first receipt of the ledger has seq ${r.ledger_seq} (earlier receipts are missing)`,
+          `prev ${hashToHex(record.prev)} is not the leaf hash of seq ${head.seq} (${head.hash})`,
         );
       }
-    } else if (r.ledger_seq !== head.seq + 1) {
-      this.fail(place, `seq ${r.ledger_seq} follows seq ${head.seq}: the chain has a gap or is out of order`);
-    } else if (r.prev !== head.hash) {
-      this.fail(place, `prev ${r.prev} is not the leaf hash of seq ${head.seq} (${head.hash})`);
+      head.advance(record.seq, record.leaf);
     }
-    this.heads.set(r.ledger, { seq: r.ledger_seq, hash: hashToHex(leaf) });
-    if (r.private_commitment !== undefined) this.privates.set(index, { ledger: r.ledger, seq: r.ledger_seq });
-    if (isErasure(r)) this.checkErasure(r, index, place);
-    return r;
+    if (record.commitment !== undefined) {
+      this.privates.set(index, { ledger: record.ledger, seq: record.seq });
+    }
+    if (record.erasure !== null) this.checkErasure(record, record.erasure, index, place);
+    return record;
   }
 
   /** Erased log index → log index of the erasure receipt, for every erasure seen (also from a resume state). */
@@ -185,8 +189,7 @@ export class LogVerifier {
     return this.privates;
   }
 
-  private checkErasure(r: Receipt, index: number, place: string): void {
-    const target = erasureTarget(r);
+  private checkErasure(r: GoodRecord, target: ErasureTarget | string, index: number, place: string): void {
     if (typeof target === 'string') {
       this.fail(place, `erasure receipt: ${target}`);
       return;
@@ -241,7 +244,9 @@ export class LogVerifier {
   state(): VerifierState {
     return {
       ...this.position(),
-      heads: Object.fromEntries(this.heads),
+      heads: Object.fromEntries(
+        [...this.heads].map(([ledger, head]) => [ledger, { seq: head.seq, hash: head.hash }]),
+      ),
       privates: Object.fromEntries(this.privates),
       erased: Object.fromEntries(this.erasures),
     };
@@ -257,6 +262,58 @@ export class LogVerifier {
       start: this.start,
     };
   }
+}
+
+/**
+ * A ledger's head as the link step keeps it: the leaf bytes of its last receipt (so `prev` is compared as bytes,
+ * with no hex conversion per receipt); the hex form is made only when asked for (reports, saved states), and a
+ * head resumed from a saved state keeps its hex until the next receipt of its ledger replaces it.
+ */
+class Head implements ChainHead {
+  private constructor(
+    public seq: number,
+    private leaf: Hash | null,
+    private hex: string | null,
+  ) {}
+
+  /** The head after a receipt of `seq` whose leaf hash is `leaf` (copied: it may view a larger buffer). */
+  static first(seq: number, leaf: Hash): Head {
+    return new Head(seq, new Uint8Array(leaf), null);
+  }
+
+  /** A head read from a saved state. */
+  static saved(head: ChainHead): Head {
+    return new Head(head.seq, null, head.hash);
+  }
+
+  /** The leaf hash of the ledger's last receipt, 64 lower-case hex. */
+  get hash(): string {
+    this.hex ??= hashToHex(this.leaf!);
+    return this.hex;
+  }
+
+  /** True when `prev` (32 bytes) is this head's leaf hash. */
+  precedes(prev: Uint8Array): boolean {
+    return this.leaf !== null ? hashesEqual(this.leaf, prev) : this.hex === hashToHex(prev);
+  }
+
+  /** Moves the head to the next receipt of its ledger. */
+  advance(seq: number, leaf: Hash): void {
+    this.seq = seq;
+    // Copied into the head's own 32 bytes: a leaf may view a whole chunk's results, which must not stay alive.
+    if (this.leaf === null) this.leaf = new Uint8Array(leaf);
+    else this.leaf.set(leaf);
+    this.hex = null;
+  }
+}
+
+/** The entries of a state's map, given either as a Map or as a JSON object. */
+function entriesOf<V>(
+  from: Readonly<Record<string, V>> | ReadonlyMap<string, V> | undefined,
+): Iterable<[string, V]> {
+  if (from === undefined) return [];
+  if (from instanceof Map) return (from as ReadonlyMap<string, V>).entries();
+  return Object.entries(from as Readonly<Record<string, V>>);
 }
 
 /** A copy of a state's map, given either as a Map (taken as it is) or as a JSON object (keys converted). */

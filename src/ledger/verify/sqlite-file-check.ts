@@ -6,13 +6,16 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { STORAGE_SCHEMA_VERSION } from '../store/sql-schema.js';
 
-/** Why the SQLite file at `path` cannot be verified as a ledger, or null when it can. */
-export function sqliteFileProblem(path: string): string | null {
+/**
+ * Why the SQLite file at `path` cannot be verified as a ledger, or null when it can. `quickCheck: false` skips
+ * `PRAGMA quick_check` (weaker: damage in pages the walk does not read, e.g. indexes, goes unnoticed).
+ */
+export function sqliteFileProblem(path: string, quickCheck = true): string | null {
   if (!existsSync(path)) return 'no such file';
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
-    const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
+    const rows = quickCheck ? (db.pragma('quick_check(5)') as { quick_check: string }[]) : [];
     const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
     if (problems.length > 0) return `SQLite integrity check failed: ${problems.join('; ')}`;
     const meta = db

@@ -34,6 +34,10 @@ export const VERIFY_USAGE = [
   '                          only what was appended since, then rewrite FILE (created by the first run)',
   '  --full                  with --state: ignore the saved state, verify everything, then rewrite FILE',
   '  --max-metadata-bytes N  the metadata limit the ledger was configured with (default 16384)',
+  '  --workers N             threads checking receipts in parallel (default: min(2, cores) from 20,000',
+  '                          receipts on, else none); 0 checks everything on the main thread',
+  '  --skip-quick-check      with --db sqlite: skip PRAGMA quick_check (faster, weaker: damage in pages the',
+  '                          walk does not read, e.g. indexes, goes unnoticed)',
   'exit: 0 verified; 1 the log is broken or was rewritten (the JSON report names the first broken place);',
   '      2 wrong usage or unreadable input (missing file; malformed key, proof file or state file; a state',
   '        saved for another log or key)',
@@ -55,6 +59,8 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
         state: { type: 'string' },
         full: { type: 'boolean' },
         'max-metadata-bytes': { type: 'string' },
+        workers: { type: 'string' },
+        'skip-quick-check': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -68,6 +74,8 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
   }
   const receipt = metadataLimit(values['max-metadata-bytes']);
   if (typeof receipt === 'string') return usage(io, receipt);
+  const workers = workerCount(values.workers);
+  if (typeof workers === 'string') return usage(io, workers);
   if (values.full === true && values.state === undefined) return usage(io, '--full goes with --state FILE');
   try {
     const keys = values.key === undefined ? undefined : await loadKeys(values.key);
@@ -85,6 +93,7 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
       values.state === undefined || values.full === true ? null : await readVerifyStateFile(values.state);
     const common = {
       receipt,
+      ...(workers === undefined ? {} : { workers }),
       ...(trusted === undefined ? {} : { trusted }),
       ...(state === null ? {} : { state }),
     };
@@ -95,7 +104,8 @@ export async function runVerify(args: readonly string[], io: CliIo): Promise<num
         return usage(io, '--db needs --key (the key must come from somewhere you trust)');
       const store = await existingStoreFromArgument(values.db);
       try {
-        outcome = await verifyStore(store, { keys, ...common });
+        const quickCheck = values['skip-quick-check'] !== true;
+        outcome = await verifyStore(store, { keys, quickCheck, ...common });
       } finally {
         await store.close();
       }
@@ -129,6 +139,14 @@ async function saveState(path: string, state: VerifyState | null, io: CliIo): Pr
   }
   await writeVerifyStateFile(path, state);
   io.err(`state saved to ${path} (checkpoint of size ${state.size})`);
+}
+
+/** `--workers N`: an integer from 0 to 64 (undefined: the default). */
+function workerCount(value: string | undefined): number | undefined | string {
+  if (value === undefined) return undefined;
+  const n = /^\d{1,2}$/.test(value) ? Number(value) : NaN;
+  if (!(n <= 64)) return `--workers must be an integer from 0 to 64, got ${JSON.stringify(value)}`;
+  return n;
 }
 
 function metadataLimit(value: string | undefined): ReceiptOptions | string {
