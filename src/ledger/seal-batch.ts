@@ -46,7 +46,7 @@ export interface AppendAck {
 }
 
 /** The last receipt of a ledger: what the next one chains to. */
-export interface ChainHead {
+export interface LedgerHead {
   readonly seq: number;
   /** Leaf hash (hex) of the ledger's last receipt. */
   readonly hash: string;
@@ -79,7 +79,7 @@ export interface SealView {
   /** Tiles of the tree of `size` leaves. */
   readonly tiles: TileSource;
   /** The head of a ledger, or null when it has no receipt yet. */
-  headOf(ledger: string): Promise<ChainHead | null>;
+  headOf(ledger: string): Promise<LedgerHead | null>;
   /** The receipt an idempotency key of a ledger already names, or null. */
   duplicateOf(ledger: string, key: string): Promise<AppendAck | null>;
 }
@@ -89,7 +89,7 @@ export interface SealedBatch {
   readonly batch: CommitBatch;
   readonly frontier: CompactRange;
   /** New head of every ledger the batch appended to. */
-  readonly heads: ReadonlyMap<string, ChainHead>;
+  readonly heads: ReadonlyMap<string, LedgerHead>;
   /** One ack per request, in request order. */
   readonly acks: readonly AppendAck[];
   /** Idempotency keys (`ledger\nkey`) first written by this batch. */
@@ -112,7 +112,7 @@ export async function sealBatch(
   uuids: Uuidv7Generator,
   options: ReceiptOptions,
 ): Promise<SealedBatch> {
-  const heads = new Map<string, ChainHead | null>();
+  const heads = new Map<string, LedgerHead | null>();
   const existing = new Map<string, AppendAck>();
   await Promise.all([
     ...[...new Set(reqs.map((r) => r.ledger))].map(async (l) => heads.set(l, await view.headOf(l))),
@@ -134,7 +134,7 @@ export async function sealBatch(
   const newLedgers = new Map<string, LedgerParts>();
   const acks: AppendAck[] = [];
   const keys = new Map<string, AppendAck>();
-  const newHeads = new Map<string, ChainHead>();
+  const newHeads = new Map<string, LedgerHead>();
   for (const r of reqs) {
     const key = r.draft.cause.idempotency_key;
     const dupKey = key === null ? null : idempotencyKeyOf(r.ledger, key);

@@ -30,7 +30,7 @@ import {
   mergeBatches,
   sealBatch,
   type AppendAck,
-  type ChainHead,
+  type LedgerHead,
   type SealRequest,
   type SealView,
   type SealedBatch,
@@ -100,8 +100,8 @@ export class Sequencer implements TimerTarget {
   private nextBatchId = 1;
   /** The log after every sealed batch (what the next batch is sealed on). */
   private tip: { size: number; lastTsMs: number; frontier: CompactRange };
-  private readonly heads = new Map<string, ChainHead>();
-  private readonly tentativeHeads = new Map<string, Tentative<ChainHead>>();
+  private readonly heads = new Map<string, LedgerHead>();
+  private readonly tentativeHeads = new Map<string, Tentative<LedgerHead>>();
   private readonly tentativeTiles = new Map<string, Tentative<Uint8Array>>();
   private readonly tentativeKeys = new Map<string, Tentative<AppendAck>>();
   private readonly uuids = new Uuidv7Generator();
@@ -416,7 +416,7 @@ export class Sequencer implements TimerTarget {
     };
   }
 
-  private async headOf(ledger: string): Promise<ChainHead | null> {
+  private async headOf(ledger: string): Promise<LedgerHead | null> {
     const tentative = this.tentativeHeads.get(ledger);
     if (tentative !== undefined) return tentative.value;
     const cached = this.heads.get(ledger);
@@ -439,7 +439,7 @@ export class Sequencer implements TimerTarget {
     return { receipt, index: e.index, leafHash: hashToHex(leafHash(e.bytes)), duplicate: true };
   }
 
-  private remember(ledger: string, head: ChainHead): void {
+  private remember(ledger: string, head: LedgerHead): void {
     // Map order is insertion order: delete + set moves the ledger to the young end; evict from the old end.
     this.heads.delete(ledger);
     this.heads.set(ledger, head);
