@@ -40,6 +40,11 @@ export const LedgerErrors = defineErrors({
     status: 409,
   },
   storeFailed: { code: 'GOV_STORE_FAILED', message: 'ledger store {store}: {problem}', status: 503 },
+  storeConflict: {
+    code: 'GOV_STORE_CONFLICT',
+    message: 'side table {table} row {key}: expected {column} {expected}, found {found}',
+    status: 409,
+  },
   storeCorrupt: {
     code: 'GOV_STORE_CORRUPT',
     message: 'stored ledger data is corrupt at {where}: {problem}',

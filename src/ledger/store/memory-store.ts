@@ -1,12 +1,13 @@
 // The in-memory store: the reference implementation of the store contract, used by tests and by `npm start`
 // demos that need no disk. It keeps everything in arrays and maps and commits a batch all or nothing.
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
-import { SideTables } from './side-tables.js';
+import { SideTables, conflictError, keyOfWrite, meetsExpectation } from './side-tables.js';
 import type {
   CommitBatch,
   LedgerParts,
   LedgerStore,
   ReceiptQuery,
+  RowScan,
   RowWrite,
   SqlValue,
   StoredCheckpoint,
@@ -58,6 +59,7 @@ export class MemoryStore implements LedgerStore {
     checkContinuity(this.state.size, batch, 'memory');
     for (const w of batch.rows) this.tables.check(w);
     this.checkUnique(batch);
+    const rowChanges = this.stageRows(batch.rows);
     for (const [ledger, parts] of batch.newLedgers) this.ledgers.set(ledger, parts);
     for (const e of batch.entries) {
       this.entries.push(e);
@@ -70,12 +72,41 @@ export class MemoryStore implements LedgerStore {
     for (const t of batch.tiles) this.tiles.set(tileKey(t.level, t.index), t.hashes);
     for (const p of batch.privates) this.privates.set(p.index, p);
     for (const i of batch.erase) this.privates.delete(i);
-    for (const w of batch.rows) {
-      const table = this.rows.get(w.table) as Map<string, Record<string, SqlValue>>;
-      if (w.op === 'upsert') table.set(this.tables.keyOf(w.table, w.row), { ...w.row });
-      else table.delete(this.tables.keyOf(w.table, w.key));
+    for (const [table, changes] of rowChanges) {
+      const stored = this.rows.get(table) as Map<string, Record<string, SqlValue>>;
+      for (const [key, row] of changes) {
+        if (row === null) stored.delete(key);
+        else stored.set(key, row);
+      }
     }
     this.state = batch.state;
+  }
+
+  /**
+   * The side-table writes as final rows per table and key (null = deleted), checking every expectation against
+   * the rows as the batch's earlier writes left them; a failed one throws before anything is stored. An upsert
+   * sets only the columns it names, like the SQL stores' INSERT … ON CONFLICT DO UPDATE.
+   */
+  private stageRows(writes: readonly RowWrite[]): Map<string, Map<string, Record<string, SqlValue> | null>> {
+    const staged = new Map<string, Map<string, Record<string, SqlValue> | null>>();
+    for (const w of writes) {
+      const def = this.tables.get(w.table);
+      const key = keyOfWrite(def, w);
+      const k = this.tables.keyOf(w.table, key);
+      let changes = staged.get(w.table);
+      if (changes === undefined) staged.set(w.table, (changes = new Map()));
+      const current = changes.has(k) ? (changes.get(k) ?? null) : (this.rows.get(w.table)?.get(k) ?? null);
+      if (w.expect !== undefined) {
+        const found = current === null ? undefined : (current[w.expect.column] ?? null);
+        if (!meetsExpectation(w.expect, found)) throw conflictError(w.table, key, w.expect, found);
+      }
+      if (w.op === 'delete') changes.set(k, null);
+      else if (w.op === 'upsert') {
+        const blank = Object.fromEntries(Object.keys(def.columns).map((c) => [c, null]));
+        changes.set(k, { ...(current ?? blank), ...w.row });
+      }
+    }
+    return staged;
   }
 
   // The same uniqueness rules the SQL stores get from their unique indexes.
@@ -165,6 +196,28 @@ export class MemoryStore implements LedgerStore {
   ): Promise<Record<string, SqlValue> | null> {
     const row = this.rows.get(table)?.get(this.tables.keyOf(table, key));
     return row === undefined ? null : { ...row };
+  }
+
+  async scanRows(table: string, q: RowScan): Promise<Record<string, SqlValue>[]> {
+    const def = this.tables.checkScan(table, q);
+    const pk = def.primaryKey[0] as string;
+    const at = (r: Record<string, SqlValue>): [number, string] => [r[q.column] as number, r[pk] as string];
+    const after = (r: Record<string, SqlValue>): boolean => {
+      if (q.after === undefined) return true;
+      const [v, id] = at(r);
+      return v > q.after[0] || (v === q.after[0] && id > q.after[1]);
+    };
+    const rows = [...(this.rows.get(table)?.values() ?? [])].filter((r) => {
+      const v = r[q.column];
+      return typeof v === 'number' && v <= q.upTo && after(r);
+    });
+    // Keys compared by UTF-16 code unit, which is byte order for the ASCII keys side tables use.
+    rows.sort((a, b) => {
+      const [av, ak] = at(a);
+      const [bv, bk] = at(b);
+      return av !== bv ? av - bv : ak < bk ? -1 : ak > bk ? 1 : 0;
+    });
+    return rows.slice(0, q.limit).map((r) => ({ ...r }));
   }
 
   async close(): Promise<void> {}

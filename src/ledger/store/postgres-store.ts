@@ -5,7 +5,7 @@
 // Tables live in their own schema (default `governess`), so tests can use a throwaway schema each.
 import pg from 'pg';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
-import { SideTables } from './side-tables.js';
+import { SideTables, conflictError, keyOfWrite, meetsExpectation } from './side-tables.js';
 import {
   ENTRY_COLUMNS,
   ENTRY_FROM,
@@ -14,12 +14,16 @@ import {
   checkStatus,
   ledgerDdl,
   querySql,
+  scanRowsSql,
+  sideIndexDdl,
   sideTableDdl,
 } from './sql-schema.js';
 import type {
   CommitBatch,
   LedgerStore,
   ReceiptQuery,
+  RowExpect,
+  RowScan,
   RowWrite,
   SqlValue,
   StoredCheckpoint,
@@ -101,7 +105,8 @@ export class PostgresStore implements LedgerStore {
       await writer.query('SELECT pg_advisory_lock(hashtext($1))', [`governess-ddl:${this.schema}`]);
       try {
         await writer.query(ddl(this.schema));
-        for (const def of this.tables.all()) await writer.query(sideTableDdl(def, 'postgres'));
+        for (const def of this.tables.all())
+          for (const d of [sideTableDdl(def, 'postgres'), ...sideIndexDdl(def)]) await writer.query(d);
         const v = await writer.query<{ value: string }>('SELECT value FROM gov_meta WHERE key = $1', [
           'schema_version',
         ]);
@@ -260,6 +265,7 @@ export class PostgresStore implements LedgerStore {
         throw new Error(`COMMIT answered ${done.command}: the transaction was aborted`);
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
+      if (err instanceof GovernessError) throw err;
       throw this.failed(err instanceof Error ? err.message : String(err), err);
     }
     for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
@@ -362,20 +368,14 @@ export class PostgresStore implements LedgerStore {
       cols.map((c) => toParam(key[c] ?? null)),
     );
     const r = res.rows[0];
-    if (r === undefined) return null;
-    const out: Record<string, SqlValue> = {};
-    for (const [k, v] of Object.entries(r)) {
-      const type = def.columns[k];
-      out[k] =
-        v === null
-          ? null
-          : type === 'integer'
-            ? Number(v)
-            : Buffer.isBuffer(v)
-              ? new Uint8Array(v)
-              : (v as SqlValue);
-    }
-    return out;
+    return r === undefined ? null : fromPgRow(def, r);
+  }
+
+  async scanRows(table: string, q: RowScan): Promise<Record<string, SqlValue>[]> {
+    const def = this.tables.checkScan(table, q);
+    const { sql, params } = scanRowsSql(def, q, 'postgres');
+    const res = await this.readPool().query<Record<string, unknown>>(sql, params.map(toParam));
+    return res.rows.map((r) => fromPgRow(def, r));
   }
 
   async close(): Promise<void> {
@@ -442,11 +442,45 @@ export class PostgresStore implements LedgerStore {
     return no;
   }
 
+  /**
+   * Applies one side-table write inside the batch transaction. An expectation reads the row with a lock first
+   * (FOR UPDATE before a write, FOR SHARE for a `check`, so a `check` row can serve as a fencing point) and throws
+   * GOV_STORE_CONFLICT on a mismatch; the caller's ROLLBACK then discards the whole batch. A "no row" upsert
+   * inserts with ON CONFLICT DO NOTHING and counts the rows, since a missing row cannot be locked.
+   */
   private async applyRow(db: pg.Client, w: RowWrite): Promise<void> {
     const def = this.tables.get(w.table);
+    const key = keyOfWrite(def, w);
+    const byKey = def.primaryKey.map((c, i) => `${c} = $${i + 1}`).join(' AND ');
+    const keyParams = def.primaryKey.map((c) => toParam(key[c] ?? null));
+    const found = async (lock: string): Promise<SqlValue | undefined> => {
+      const column = (w.expect as { column: string }).column;
+      const res = await db.query<Record<string, unknown>>(
+        `SELECT ${column} FROM gov_x_${def.name} WHERE ${byKey}${lock}`,
+        keyParams,
+      );
+      const r = res.rows[0];
+      return r === undefined ? undefined : fromPg(def, column, r[column]);
+    };
+    const insertOnly = w.op === 'upsert' && w.expect !== undefined && w.expect.value === null;
+    if (w.expect !== undefined && !insertOnly) {
+      const got = await found(w.op === 'check' ? ' FOR SHARE' : ' FOR UPDATE');
+      if (!meetsExpectation(w.expect, got)) throw conflictError(w.table, key, w.expect, got);
+    }
+    if (w.op === 'check') return;
     if (w.op === 'upsert') {
       const cols = Object.keys(w.row);
       const updates = cols.filter((c) => !def.primaryKey.includes(c));
+      if (insertOnly) {
+        const res = await db.query(
+          `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) ` +
+            `ON CONFLICT (${def.primaryKey.join(', ')}) DO NOTHING`,
+          cols.map((c) => toParam(w.row[c] ?? null)),
+        );
+        if (res.rowCount !== 1)
+          throw conflictError(w.table, key, w.expect as RowExpect, (await found('')) ?? null);
+        return;
+      }
       await db.query(
         `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) ` +
           `ON CONFLICT (${def.primaryKey.join(', ')}) DO ` +
@@ -471,6 +505,20 @@ export class PostgresStore implements LedgerStore {
       { cause },
     );
   }
+}
+
+/** A side-table value as `pg` returns it, in the store's types (BIGINT arrives as a string). */
+function fromPg(def: TableDef, column: string, v: unknown): SqlValue {
+  if (v === null || v === undefined) return null;
+  if (def.columns[column] === 'integer') return Number(v);
+  return Buffer.isBuffer(v) ? new Uint8Array(v) : (v as SqlValue);
+}
+
+/** A side-table row as `pg` returns it, in the store's types. */
+function fromPgRow(def: TableDef, r: Record<string, unknown>): Record<string, SqlValue> {
+  const out: Record<string, SqlValue> = {};
+  for (const [k, v] of Object.entries(r)) out[k] = fromPg(def, k, v);
+  return out;
 }
 
 /** Byte strings concatenated into one buffer, with each one's offset and length. */

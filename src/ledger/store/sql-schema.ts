@@ -1,7 +1,7 @@
 // The table layout shared by the SQL stores (docs/ledger/storage.md, "Tables"), written once and rendered per
 // dialect, plus the batch and row rules every store applies the same way.
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
-import type { CommitBatch, ReceiptQuery, SqlValue, TableDef } from './types.js';
+import type { CommitBatch, ReceiptQuery, RowScan, SqlValue, TableDef } from './types.js';
 
 /** Version of the table layout; a database with another version is refused, never guessed at. */
 export const STORAGE_SCHEMA_VERSION = '1';
@@ -46,6 +46,40 @@ export function sideTableDdl(def: TableDef, dialect: Dialect): string {
   const types = { text: 'TEXT', integer: t.bigint, blob: t.blob } as const;
   const cols = Object.entries(def.columns).map(([c, type]) => `${c} ${types[type]}`);
   return `CREATE TABLE IF NOT EXISTS gov_x_${def.name} (${cols.join(', ')}, PRIMARY KEY (${def.primaryKey.join(', ')}))`;
+}
+
+/** CREATE INDEX statements of a side table's indexes (`gov_x_<index>`, partial when `whereNotNull`); same SQL in both dialects. */
+export function sideIndexDdl(def: TableDef): string[] {
+  return (def.indexes ?? []).map(
+    (ix) =>
+      `CREATE INDEX IF NOT EXISTS gov_x_${ix.name} ON gov_x_${def.name} (${ix.columns.join(', ')})` +
+      (ix.whereNotNull === undefined ? '' : ` WHERE ${ix.whereNotNull} IS NOT NULL`),
+  );
+}
+
+/**
+ * The SELECT of `scanRows` (validated by SideTables.checkScan). `column <= upTo` implies `column IS NOT NULL`, so
+ * both planners may use a partial index on it; the cursor is a row-value comparison, which both turn into the
+ * lower bound of the same index range.
+ */
+export function scanRowsSql(
+  def: TableDef,
+  q: RowScan,
+  dialect: Dialect,
+): { sql: string; params: SqlValue[] } {
+  const pk = def.primaryKey[0] as string;
+  const params: SqlValue[] = [];
+  const mark = (v: SqlValue): string => {
+    params.push(v);
+    return dialect === 'sqlite' ? '?' : `$${params.length}`;
+  };
+  let where = `${q.column} <= ${mark(q.upTo)}`;
+  if (q.after !== undefined)
+    where += ` AND (${q.column}, ${pk}) > (${mark(q.after[0])}, ${mark(q.after[1])})`;
+  return {
+    sql: `SELECT * FROM gov_x_${def.name} WHERE ${where} ORDER BY ${q.column}, ${pk} LIMIT ${mark(q.limit)}`,
+    params,
+  };
 }
 
 /** The columns of a StoredEntry, selected from ENTRY_FROM. */

@@ -20,14 +20,24 @@ import {
   checkStatus,
   ledgerDdl,
   querySql,
+  scanRowsSql,
+  sideIndexDdl,
   sideTableDdl,
 } from './sql-schema.js';
-import { SideTables } from './side-tables.js';
-import { SqliteWriter, packBytes, stepSize, type WriteColumn, type WriteStep } from './sqlite-writer.js';
+import { SideTables, conflictError, keyOfWrite } from './side-tables.js';
+import {
+  SqliteWriter,
+  packBytes,
+  stepSize,
+  type WriteColumn,
+  type WriteConflict,
+  type WriteStep,
+} from './sqlite-writer.js';
 import type {
   CommitBatch,
   LedgerStore,
   ReceiptQuery,
+  RowScan,
   RowWrite,
   SqlValue,
   StoredCheckpoint,
@@ -195,11 +205,26 @@ export class SqliteStore implements LedgerStore {
         sql: 'DELETE FROM gov_private WHERE idx = ?',
         rows: batch.erase.map((i) => [i]),
       },
-      ...batch.rows.map((w) => this.rowStep(w)),
     ];
+    // Which side-table write each expectation step checks, to name a conflict.
+    const checks = new Map<WriteStep, RowWrite>();
+    for (const w of batch.rows) {
+      const check = this.expectStep(w);
+      if (check !== null) {
+        steps.push(check);
+        checks.set(check, w);
+      }
+      if (w.op !== 'check') steps.push(this.rowStep(w));
+    }
+    const sent = steps.filter((s) => stepSize(s) > 0);
     try {
-      await writer.run(steps.filter((s) => stepSize(s) > 0));
+      await writer.run(sent);
     } catch (err) {
+      const conflict = (err as { conflict?: WriteConflict } | null)?.conflict;
+      const w = conflict === undefined ? undefined : checks.get(sent[conflict.step] as WriteStep);
+      if (conflict !== undefined && w?.expect !== undefined) {
+        throw conflictError(w.table, keyOfWrite(this.tables.get(w.table), w), w.expect, conflict.found);
+      }
       throw this.driverError(err, 'writing a batch');
     }
     for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
@@ -320,6 +345,15 @@ export class SqliteStore implements LedgerStore {
     return row;
   }
 
+  async scanRows(table: string, q: RowScan): Promise<Record<string, SqlValue>[]> {
+    const def = this.tables.checkScan(table, q);
+    const { sql, params } = scanRowsSql(def, q, 'sqlite');
+    const rows = this.read('all', sql, ...params) as Record<string, SqlValue>[];
+    for (const row of rows)
+      for (const [k, v] of Object.entries(row)) if (Buffer.isBuffer(v)) row[k] = new Uint8Array(v);
+    return rows;
+  }
+
   async close(): Promise<void> {
     const writer = this.writer;
     this.writer = null;
@@ -397,11 +431,30 @@ export class SqliteStore implements LedgerStore {
   private async startWriter(): Promise<void> {
     const ddl = [
       ledgerDdl('sqlite'),
-      ...this.tables.all().map((def) => `${sideTableDdl(def, 'sqlite')};`),
+      ...this.tables
+        .all()
+        .flatMap((def) => [sideTableDdl(def, 'sqlite'), ...sideIndexDdl(def)].map((d) => `${d};`)),
       `INSERT OR IGNORE INTO gov_meta (key, value) VALUES ('schema_version', '${STORAGE_SCHEMA_VERSION}');`,
       "INSERT OR IGNORE INTO gov_log_state (id, size, frontier, last_ts) VALUES (1, 0, x'', 0);",
     ].join('\n');
     this.writer = await SqliteWriter.start(this.path, PRAGMAS, ddl);
+  }
+
+  /**
+   * The check of a write's expectation: a SELECT in the writer's transaction, just before the write. SQLite has
+   * one writer (BEGIN IMMEDIATE), so nothing can change the row between the check and the write; a SELECT also
+   * tells what was found, which a conditional UPDATE's change count cannot.
+   */
+  private expectStep(w: RowWrite): WriteStep | null {
+    if (w.expect === undefined) return null;
+    const def = this.tables.get(w.table);
+    const key = keyOfWrite(def, w);
+    return {
+      what: `${w.op} ${w.table} expecting ${w.expect.column}`,
+      sql: `SELECT ${w.expect.column} FROM gov_x_${def.name} WHERE ${def.primaryKey.map((c) => `${c} = ?`).join(' AND ')}`,
+      rows: [def.primaryKey.map((c) => key[c] ?? null)],
+      expectValue: w.expect.value,
+    };
   }
 
   private rowStep(w: RowWrite): WriteStep {

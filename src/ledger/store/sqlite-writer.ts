@@ -14,11 +14,14 @@ export type WriteColumn =
 /**
  * One statement run once per row of parameters, given as rows or, for the big steps, as columns: a few typed
  * arrays cross to the thread (transferred, not copied) where thousands of small row arrays would each be cloned.
- * `expectChanges` turns an unexpected changed-row count into a failure.
+ * `expectChanges` turns an unexpected changed-row count into a failure. `expectValue` makes the step a check:
+ * its SQL is a SELECT of one column of at most one row, which must hold exactly that value (null: no row must
+ * be found); a mismatch aborts the transaction and rejects with a WriteConflict.
  */
 export type WriteStep = {
   readonly sql: string;
   readonly expectChanges?: number;
+  readonly expectValue?: SqlValue;
   /** What the step does, for the error message. */
   readonly what: string;
 } & (
@@ -45,12 +48,20 @@ export function packBytes(parts: readonly Uint8Array[]): { bytes: Uint8Array; en
   return { bytes, ends };
 }
 
+/** A failed `expectValue` step: its position in the steps sent, and what it found (undefined: no row). */
+export interface WriteConflict {
+  readonly step: number;
+  readonly found?: SqlValue;
+}
+
 interface Reply {
   readonly id?: number;
   readonly ok: boolean;
   readonly message?: string;
   /** SQLite's error code, when the failure came from SQLite. */
   readonly code?: string;
+  /** Set when an `expectValue` step failed. */
+  readonly conflict?: WriteConflict;
 }
 
 /** A writer thread owning one SQLite connection. */
@@ -121,7 +132,10 @@ export class SqliteWriter {
     if (reply.ok) w.resolve();
     else
       w.reject(
-        Object.assign(new Error(reply.message ?? 'unknown SQLite writer failure'), { code: reply.code }),
+        Object.assign(new Error(reply.message ?? 'unknown SQLite writer failure'), {
+          code: reply.code,
+          conflict: reply.conflict,
+        }),
       );
   }
 

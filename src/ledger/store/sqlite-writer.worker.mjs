@@ -7,8 +7,9 @@
 //
 // Protocol (messages are structured-cloned):
 //   → { type: 'open', path, pragmas: string[], ddl: string }      ← { ok: true } | { ok: false, message }
-//   → { type: 'run', id, steps: [{ sql, rows: value[][], expectChanges?: number, what: string }] }
+//   → { type: 'run', id, steps: [{ sql, rows: value[][], expectChanges?: number, expectValue?: value, what }] }
 //                                                                  ← { id, ok: true } | { id, ok: false, message }
+//     (a failed expectValue step answers { id, ok: false, message, conflict: { step, found? } })
 //   → { type: 'close' }                                            (closes the database; the thread ends)
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -33,8 +34,42 @@ function prepared(sql) {
 
 /**
  * @typedef {{ numbers: Float64Array } | { strings: (string | null)[] } | { bytes: Uint8Array, ends: Uint32Array }} Column
- * @typedef {{ sql: string, what: string, expectChanges?: number, rows?: unknown[][], count?: number, columns?: Column[] }} Step
+ * @typedef {{ sql: string, what: string, expectChanges?: number, expectValue?: unknown, rows?: unknown[][], count?: number, columns?: Column[] }} Step
  */
+
+/** Thrown by a failed expectValue step; carries what the store needs to name the conflict. */
+class Conflict extends Error {
+  /** @param {string} message @param {{ step: number, found?: unknown }} conflict */
+  constructor(message, conflict) {
+    super(message);
+    this.conflict = conflict;
+  }
+}
+
+/** Whether a stored value equals the expected one (byte strings byte for byte). @param {unknown} want @param {unknown} got */
+function same(want, got) {
+  if (want instanceof Uint8Array)
+    return got instanceof Uint8Array && Buffer.from(want).equals(Buffer.from(got));
+  return want === got;
+}
+
+/**
+ * Runs a check step: a SELECT of one column of at most one row. Expected null means "no row"; otherwise the row
+ * must exist and hold the value. @param {Step} step @param {number} at
+ */
+function runCheck(step, at) {
+  const stmt = prepared(step.sql).raw(true);
+  for (const params of step.rows ?? []) {
+    const row = /** @type {unknown[] | undefined} */ (stmt.get(...params));
+    const want = step.expectValue;
+    const ok = want === null ? row === undefined : row !== undefined && row[0] !== null && same(want, row[0]);
+    if (!ok) {
+      const found =
+        row === undefined ? undefined : row[0] instanceof Buffer ? new Uint8Array(row[0]) : row[0];
+      throw new Conflict(`${step.what}: expectation not met`, { step: at, found });
+    }
+  }
+}
 
 /** The parameters of row `i` of a columnar step. @param {Column[]} columns @param {number} i */
 function rowOf(columns, i) {
@@ -47,7 +82,11 @@ function rowOf(columns, i) {
 
 /** @param {Step[]} steps */
 function runSteps(steps) {
-  for (const step of steps) {
+  for (const [at, step] of steps.entries()) {
+    if (step.expectValue !== undefined) {
+      runCheck(step, at);
+      continue;
+    }
     const stmt = prepared(step.sql);
     const n = step.rows !== undefined ? step.rows.length : (step.count ?? 0);
     for (let i = 0; i < n; i++) {
@@ -89,7 +128,8 @@ port.on('message', (/** @type {any} */ msg) => {
       db.transaction(runSteps).immediate(msg.steps);
       port.postMessage({ id: msg.id, ok: true });
     } catch (err) {
-      port.postMessage({ id: msg.id, ok: false, message: messageOf(err), code: codeOf(err) });
+      const conflict = err instanceof Conflict ? err.conflict : undefined;
+      port.postMessage({ id: msg.id, ok: false, message: messageOf(err), code: codeOf(err), conflict });
     }
   } else if (msg.type === 'close') {
     statements.clear();

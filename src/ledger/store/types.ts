@@ -75,12 +75,65 @@ export interface TableDef {
   readonly columns: Readonly<Record<string, 'text' | 'integer' | 'blob'>>;
   /** Primary-key columns. */
   readonly primaryKey: readonly string[];
+  /** Secondary indexes, created with the table (`CREATE INDEX IF NOT EXISTS gov_x_<name>`). */
+  readonly indexes?: readonly TableIndex[];
 }
 
-/** One write to a side table, applied inside the batch transaction. */
+/** A secondary index of a side table. */
+export interface TableIndex {
+  /** Index name, `[a-z][a-z0-9_]*`, unique across all side tables; created with a `gov_x_` prefix. */
+  readonly name: string;
+  /** Indexed columns, in order. */
+  readonly columns: readonly string[];
+  /** When set, a partial index holding only rows where this column is not NULL. */
+  readonly whereNotNull?: string;
+}
+
+/**
+ * A condition on a side-table row, checked inside the batch transaction: the row's `column` must equal `value`,
+ * or, when `value` is null, the row must not exist. A failed condition aborts the whole batch (GOV_STORE_CONFLICT).
+ */
+export interface RowExpect {
+  readonly column: string;
+  readonly value: SqlValue;
+}
+
+/**
+ * One write to a side table, applied inside the batch transaction in batch order (an expectation sees the
+ * batch's earlier writes). `check` writes nothing: it only asserts its expectation (on PostgreSQL it also
+ * share-locks the row until COMMIT, the future cluster fencing point).
+ */
 export type RowWrite =
-  | { readonly table: string; readonly op: 'upsert'; readonly row: Readonly<Record<string, SqlValue>> }
-  | { readonly table: string; readonly op: 'delete'; readonly key: Readonly<Record<string, SqlValue>> };
+  | {
+      readonly table: string;
+      readonly op: 'upsert';
+      readonly row: Readonly<Record<string, SqlValue>>;
+      readonly expect?: RowExpect;
+    }
+  | {
+      readonly table: string;
+      readonly op: 'delete';
+      readonly key: Readonly<Record<string, SqlValue>>;
+      readonly expect?: RowExpect;
+    }
+  | {
+      readonly table: string;
+      readonly op: 'check';
+      readonly key: Readonly<Record<string, SqlValue>>;
+      readonly expect: RowExpect;
+    };
+
+/** A keyset-paginated range read of a side table on an integer column (the due-timer scan). */
+export interface RowScan {
+  /** An integer column, the first column of an index of the table. */
+  readonly column: string;
+  /** Only rows whose `column` is <= this (rows where it is NULL never match). */
+  readonly upTo: number;
+  /** Only rows strictly after this `(column value, primary key)` cursor: the last row of the previous page. */
+  readonly after?: readonly [number, string];
+  /** At most this many rows. */
+  readonly limit: number;
+}
 
 /** Everything one batch writes, atomically. */
 export interface CommitBatch {
@@ -152,6 +205,11 @@ export interface LedgerStore {
   checkRows(rows: readonly RowWrite[]): void;
   /** Reads one side-table row by primary key. */
   getRow(table: string, key: Readonly<Record<string, SqlValue>>): Promise<Record<string, SqlValue> | null>;
+  /**
+   * Rows of a side table (single text primary key) with `column <= upTo`, ordered by (column, primary key),
+   * strictly after `after`, at most `limit`; an index range scan, never a table scan.
+   */
+  scanRows(table: string, q: RowScan): Promise<Record<string, SqlValue>[]>;
   /** Releases connections and file handles. */
   close(): Promise<void>;
 }

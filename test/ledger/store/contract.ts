@@ -1,7 +1,15 @@
 // The one contract every LedgerStore must meet. store.test.ts runs it against memory, SQLite and PostgreSQL.
 import { describe, expect, it } from 'vitest';
 import { GovernessError } from '../../../src/errors/index.js';
-import type { CommitBatch, LedgerParts, LedgerStore, StoredEntry } from '../../../src/ledger/store/types.js';
+import { scanRowsSql, type Dialect } from '../../../src/ledger/store/sql-schema.js';
+import type {
+  CommitBatch,
+  LedgerParts,
+  LedgerStore,
+  RowWrite,
+  StoredEntry,
+  TableDef,
+} from '../../../src/ledger/store/types.js';
 
 /**
  * A store under test: `reopen` closes it and opens a new instance over the same data; `another` opens a second
@@ -11,7 +19,17 @@ export interface StoreFixture extends AsyncDisposable {
   store: LedgerStore;
   reopen: (() => Promise<LedgerStore>) | null;
   another?: (() => LedgerStore) | null;
+  /** For SQL stores: the dialect and the database's query plan of a statement (for index-use assertions). */
+  explain?: { dialect: Dialect; plan: (sql: string, params: readonly unknown[]) => Promise<string> };
 }
+
+/** The side table of the conditional-write and scan cases: shaped like durable_governors. */
+const GOVERNORS: TableDef = {
+  name: 'governors',
+  columns: { gkey: 'text', version: 'integer', next_due_ms: 'integer', body: 'blob' },
+  primaryKey: ['gkey'],
+  indexes: [{ name: 'governors_due', columns: ['next_due_ms', 'gkey'], whereNotNull: 'next_due_ms' }],
+};
 
 /** Makes a fresh, empty store (or returns a skip reason). */
 export type FixtureFactory = () => Promise<StoreFixture | string>;
@@ -258,6 +276,297 @@ export function storeContract(kind: string, make: FixtureFactory): void {
       expect((await f.store.readRange(0, 10)).map((e) => e.ledger)).toEqual(['quota/s/a']);
       await f.store.commit(batchOf(1, ['quota/s/a'], seqs, { known }));
       expect((await f.store.lastOfLedger('quota/s/a'))?.seq).toBe(2);
+    });
+
+    describe('conditional side-table writes', () => {
+      /** An open store with GOVERNORS and one committed receipt + row g1 at version 1. */
+      async function withRow(ctx: { skip: () => void }): Promise<{
+        f: StoreFixture;
+        next: (rows: RowWrite[]) => CommitBatch;
+        commit: (rows: RowWrite[]) => Promise<void>;
+      }> {
+        const f = await fixture(ctx);
+        f.store.defineTable(GOVERNORS);
+        await f.store.open();
+        const seqs = new Map<string, number>();
+        const known = new Set<string>();
+        let size = 0;
+        const next = (rows: RowWrite[]): CommitBatch => ({
+          ...batchOf(size, ['quota/s/a'], seqs, { known }),
+          rows,
+        });
+        const commit = async (rows: RowWrite[]): Promise<void> => {
+          const b = next(rows);
+          await f.store.commit(b);
+          size = b.state.size;
+        };
+        await commit([
+          {
+            table: 'governors',
+            op: 'upsert',
+            row: { gkey: 'g1', version: 1 },
+            expect: { column: 'version', value: null },
+          },
+        ]);
+        return { f, next, commit };
+      }
+
+      it('an upsert whose expectation matches commits', async (ctx) => {
+        const { f, commit } = await withRow(ctx);
+        await using _ = f;
+        await commit([
+          {
+            table: 'governors',
+            op: 'upsert',
+            row: { gkey: 'g1', version: 2 },
+            expect: { column: 'version', value: 1 },
+          },
+        ]);
+        expect(await f.store.getRow('governors', { gkey: 'g1' })).toMatchObject({ gkey: 'g1', version: 2 });
+        expect((await f.store.readRange(0, 10)).length).toBe(2);
+      });
+
+      it('a mismatching expectation fails the whole batch with GOV_STORE_CONFLICT and stores nothing', async (ctx) => {
+        const { f, next } = await withRow(ctx);
+        await using _ = f;
+        const b = next([
+          { table: 'governors', op: 'upsert', row: { gkey: 'g2', version: 1 } },
+          {
+            table: 'governors',
+            op: 'upsert',
+            row: { gkey: 'g1', version: 9 },
+            expect: { column: 'version', value: 5 },
+          },
+        ]);
+        const err = await f.store.commit(b).catch((e: unknown) => e);
+        expect(err).toMatchObject({
+          code: 'GOV_STORE_CONFLICT',
+          details: { table: 'governors', key: '{"gkey":"g1"}', column: 'version', expected: '5', found: '1' },
+        });
+        expect((await f.store.readRange(0, 10)).length).toBe(1);
+        expect(await f.store.findByReceiptId(b.entries[0]!.receiptId)).toBeNull();
+        expect(await f.store.getRow('governors', { gkey: 'g2' })).toBeNull();
+        expect(await f.store.getRow('governors', { gkey: 'g1' })).toMatchObject({ version: 1 });
+        // The store goes on: the same batch without the conflict commits.
+        await f.store.commit({ ...b, rows: [b.rows[0]!] });
+        expect((await f.store.readRange(0, 10)).length).toBe(2);
+      });
+
+      it('expect null on an existing row fails, on a missing row inserts', async (ctx) => {
+        const { f, next, commit } = await withRow(ctx);
+        await using _ = f;
+        const dup = next([
+          {
+            table: 'governors',
+            op: 'upsert',
+            row: { gkey: 'g1', version: 7 },
+            expect: { column: 'version', value: null },
+          },
+        ]);
+        await expect(f.store.commit(dup)).rejects.toMatchObject({
+          code: 'GOV_STORE_CONFLICT',
+          details: { expected: 'no row', found: '1' },
+        });
+        expect(await f.store.getRow('governors', { gkey: 'g1' })).toMatchObject({ version: 1 });
+        await commit([
+          {
+            table: 'governors',
+            op: 'upsert',
+            row: { gkey: 'g3', version: 1 },
+            expect: { column: 'version', value: null },
+          },
+        ]);
+        expect(await f.store.getRow('governors', { gkey: 'g3' })).toMatchObject({ version: 1 });
+      });
+
+      it('a conditional delete deletes only on a match; an expectation sees earlier writes of its batch', async (ctx) => {
+        const { f, next, commit } = await withRow(ctx);
+        await using _ = f;
+        await expect(
+          f.store.commit(
+            next([
+              {
+                table: 'governors',
+                op: 'delete',
+                key: { gkey: 'g1' },
+                expect: { column: 'version', value: 2 },
+              },
+            ]),
+          ),
+        ).rejects.toMatchObject({ code: 'GOV_STORE_CONFLICT' });
+        expect(await f.store.getRow('governors', { gkey: 'g1' })).not.toBeNull();
+        await commit([
+          {
+            table: 'governors',
+            op: 'upsert',
+            row: { gkey: 'g1', version: 2 },
+            expect: { column: 'version', value: 1 },
+          },
+          { table: 'governors', op: 'delete', key: { gkey: 'g1' }, expect: { column: 'version', value: 2 } },
+        ]);
+        expect(await f.store.getRow('governors', { gkey: 'g1' })).toBeNull();
+      });
+
+      it('check asserts a row without writing it, and a failed check fails the batch', async (ctx) => {
+        const { f, next, commit } = await withRow(ctx);
+        await using _ = f;
+        await commit([
+          { table: 'governors', op: 'check', key: { gkey: 'g1' }, expect: { column: 'version', value: 1 } },
+          {
+            table: 'governors',
+            op: 'check',
+            key: { gkey: 'zz' },
+            expect: { column: 'version', value: null },
+          },
+          { table: 'governors', op: 'upsert', row: { gkey: 'g2', version: 1 } },
+        ]);
+        expect(await f.store.getRow('governors', { gkey: 'g1' })).toMatchObject({ version: 1 });
+        expect(await f.store.getRow('governors', { gkey: 'zz' })).toBeNull();
+        const b = next([
+          { table: 'governors', op: 'upsert', row: { gkey: 'g4', version: 1 } },
+          { table: 'governors', op: 'check', key: { gkey: 'zz' }, expect: { column: 'version', value: 1 } },
+        ]);
+        await expect(f.store.commit(b)).rejects.toMatchObject({
+          code: 'GOV_STORE_CONFLICT',
+          details: { key: '{"gkey":"zz"}', expected: '1', found: 'no row' },
+        });
+        expect(await f.store.getRow('governors', { gkey: 'g4' })).toBeNull();
+        expect((await f.store.readRange(0, 10)).length).toBe(2);
+      });
+
+      it('bad expectations and checks are refused before anything is written', async (ctx) => {
+        const { f, next } = await withRow(ctx);
+        await using _ = f;
+        const bad: RowWrite[] = [
+          { table: 'governors', op: 'upsert', row: { gkey: 'g1' }, expect: { column: 'nope', value: 1 } },
+          {
+            table: 'governors',
+            op: 'upsert',
+            row: { gkey: 'g1' },
+            expect: { column: 'version', value: 'x' },
+          },
+          {
+            table: 'governors',
+            op: 'check',
+            key: { gkey: 'g1', version: 1 },
+            expect: { column: 'version', value: 1 },
+          },
+          { table: 'governors', op: 'check', key: { gkey: 'g1' } } as unknown as RowWrite,
+        ];
+        for (const w of bad) {
+          expect(() => f.store.checkRows([w])).toThrow(GovernessError);
+          await expect(f.store.commit(next([w]))).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+        }
+        expect((await f.store.readRange(0, 10)).length).toBe(1);
+      });
+    });
+
+    describe('side-table indexes and scanRows', () => {
+      it('bad index definitions are refused naming the index', async (ctx) => {
+        await using f = await fixture(ctx);
+        const def = (indexes: TableDef['indexes']): TableDef => ({ ...GOVERNORS, indexes });
+        expect(() => f.store.defineTable(def([{ name: 'Bad-name', columns: ['gkey'] }]))).toThrow(/Bad-name/);
+        expect(() => f.store.defineTable(def([{ name: 'ix', columns: ['nope'] }]))).toThrow(/column nope/);
+        expect(() =>
+          f.store.defineTable(def([{ name: 'ix', columns: ['gkey'], whereNotNull: 'nope' }])),
+        ).toThrow(/whereNotNull/);
+        expect(() =>
+          f.store.defineTable(
+            def([
+              { name: 'ix', columns: ['gkey'] },
+              { name: 'ix', columns: ['version'] },
+            ]),
+          ),
+        ).toThrow(/already used/);
+      });
+
+      /** An open store with GOVERNORS holding g00..g(n-1), due at 1000 + 10 * (i % 5), and some without timers. */
+      async function withRows(ctx: { skip: () => void }, n: number): Promise<StoreFixture> {
+        const f = await fixture(ctx);
+        f.store.defineTable(GOVERNORS);
+        await f.store.open();
+        const rows: RowWrite[] = [];
+        for (let i = 0; i < n; i++) {
+          const due = i % 7 === 6 ? null : 1000 + 10 * (i % 5);
+          rows.push({
+            table: 'governors',
+            op: 'upsert',
+            row: { gkey: `g${String(i).padStart(2, '0')}`, version: 1, next_due_ms: due },
+          });
+        }
+        await f.store.commit({ ...batchOf(0, ['quota/s/a'], new Map()), rows });
+        return f;
+      }
+
+      it('scanRows returns due rows in (column, key) order, bounded and keyset-paginated', async (ctx) => {
+        await using f = await withRows(ctx, 20);
+        const all = await f.store.scanRows('governors', { column: 'next_due_ms', upTo: 1020, limit: 100 });
+        const expected: [number, string][] = [];
+        for (let i = 0; i < 20; i++)
+          if (i % 7 !== 6 && 1000 + 10 * (i % 5) <= 1020)
+            expected.push([1000 + 10 * (i % 5), `g${String(i).padStart(2, '0')}`]);
+        expected.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
+        expect(all.map((r) => [r['next_due_ms'], r['gkey']])).toEqual(expected);
+        expect(all[0]).toMatchObject({ version: 1, body: null });
+        expect(await f.store.scanRows('governors', { column: 'next_due_ms', upTo: 999, limit: 10 })).toEqual(
+          [],
+        );
+        const pages: unknown[][] = [];
+        let after: [number, string] | undefined;
+        for (;;) {
+          const page = await f.store.scanRows('governors', {
+            column: 'next_due_ms',
+            upTo: 1020,
+            limit: 3,
+            ...(after === undefined ? {} : { after }),
+          });
+          expect(page.length).toBeLessThanOrEqual(3);
+          if (page.length === 0) break;
+          pages.push(page.map((r) => [r['next_due_ms'], r['gkey']]));
+          const last = page[page.length - 1]!;
+          after = [last['next_due_ms'] as number, last['gkey'] as string];
+        }
+        expect(pages.flat()).toEqual(expected);
+        expect(pages.length).toBe(Math.ceil(expected.length / 3));
+      });
+
+      it('scanRows refuses a column without an index and a bad limit', async (ctx) => {
+        await using f = await withRows(ctx, 3);
+        await expect(f.store.scanRows('governors', { column: 'version', upTo: 1, limit: 1 })).rejects.toThrow(
+          /leads no index/,
+        );
+        await expect(
+          f.store.scanRows('governors', { column: 'next_due_ms', upTo: 1, limit: 0 }),
+        ).rejects.toThrow(/limit/);
+        await expect(
+          f.store.scanRows('nope', { column: 'next_due_ms', upTo: 1, limit: 1 }),
+        ).rejects.toMatchObject({
+          code: 'GOV_STORE_FAILED',
+        });
+      });
+
+      it('the index exists and the scan (first page and later pages) is an index range scan', async (ctx) => {
+        await using f = await withRows(ctx, 40);
+        if (f.explain === undefined) return ctx.skip();
+        for (const after of [undefined, [1010, 'g03'] as [number, string]]) {
+          const q = {
+            column: 'next_due_ms',
+            upTo: 1020,
+            limit: 5,
+            ...(after === undefined ? {} : { after }),
+          };
+          const { sql, params } = scanRowsSql(GOVERNORS, q, f.explain.dialect);
+          const plan = await f.explain.plan(sql, params);
+          expect(plan).toMatch(/gov_x_governors_due/);
+          // A range on the index (SEARCH … (next_due_ms<?) / Index Cond), not a full scan of table or index.
+          expect(plan).toMatch(
+            f.explain.dialect === 'sqlite'
+              ? /SEARCH gov_x_governors USING (COVERING )?INDEX gov_x_governors_due \(.*next_due_ms<\?/
+              : /Index (Only )?Scan using gov_x_governors_due[\s\S]*Index Cond: [^\n]*next_due_ms <=/,
+          );
+          expect(plan).not.toMatch(/\bSCAN gov_x_governors\b|Seq Scan|Filter:/);
+        }
+      });
     });
   });
 }
