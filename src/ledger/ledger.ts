@@ -292,7 +292,7 @@ export class Ledger implements AsyncDisposable {
     const lines: Buffer[] = [];
     const nl = Buffer.from('\n');
     for (let i = from; i < cp.size; i += 10_000) {
-      for (const e of await this.store.readRange(i, Math.min(cp.size, i + 10_000))) {
+      for (const e of await this.store.readRecords(i, Math.min(cp.size, i + 10_000))) {
         lines.push(Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength), nl);
       }
     }

@@ -14,6 +14,7 @@ import type {
   StoredEntry,
   StoredLogState,
   StoredPrivate,
+  StoredRecord,
   TableDef,
 } from './types.js';
 import { matchesQuery, tileKey } from './query.js';
@@ -149,6 +150,10 @@ export class MemoryStore implements LedgerStore {
   }
 
   async readRange(from: number, to: number): Promise<StoredEntry[]> {
+    return this.entries.slice(Math.max(0, from), Math.max(0, to));
+  }
+
+  async readRecords(from: number, to: number): Promise<StoredRecord[]> {
     return this.entries.slice(Math.max(0, from), Math.max(0, to));
   }
 

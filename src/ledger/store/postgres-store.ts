@@ -30,6 +30,7 @@ import type {
   StoredEntry,
   StoredLogState,
   StoredPrivate,
+  StoredRecord,
   TableDef,
 } from './types.js';
 
@@ -292,6 +293,18 @@ export class PostgresStore implements LedgerStore {
   async findByReceiptId(receiptId: string): Promise<StoredEntry | null> {
     const rows = await this.read(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.rid = $1`, [receiptId]);
     return rows[0] ?? null;
+  }
+
+  async readRecords(from: number, to: number): Promise<StoredRecord[]> {
+    // No join and no other column: a verifier walks millions of these.
+    const res = await this.readPool().query<{ idx: string; bytes: Buffer }>(
+      'SELECT idx, bytes FROM gov_receipts WHERE idx >= $1 AND idx < $2 ORDER BY idx',
+      [from, to],
+    );
+    return res.rows.map((r) => ({
+      index: Number(r.idx),
+      bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+    }));
   }
 
   async readRange(from: number, to: number): Promise<StoredEntry[]> {

@@ -44,6 +44,7 @@ import type {
   StoredEntry,
   StoredLogState,
   StoredPrivate,
+  StoredRecord,
   TableDef,
 } from './types.js';
 
@@ -259,6 +260,20 @@ export class SqliteStore implements LedgerStore {
     const row = this.read('get', `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE r.rid = ?`, receiptId) as
       EntryRow | undefined;
     return row === undefined ? null : toEntry(row);
+  }
+
+  async readRecords(from: number, to: number): Promise<StoredRecord[]> {
+    // No join and no other column: a verifier walks millions of these.
+    const rows = this.read(
+      'all',
+      'SELECT idx, bytes FROM gov_receipts WHERE idx >= ? AND idx < ? ORDER BY idx',
+      from,
+      to,
+    ) as { idx: number; bytes: Buffer }[];
+    return rows.map((r) => ({
+      index: r.idx,
+      bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+    }));
   }
 
   async readRange(from: number, to: number): Promise<StoredEntry[]> {

@@ -28,6 +28,12 @@ export interface StoredEntry {
   readonly bytes: Uint8Array;
 }
 
+/** A stored receipt's position and bytes: all a verifier or an export needs, read without the indexed columns. */
+export interface StoredRecord {
+  readonly index: number;
+  readonly bytes: Uint8Array;
+}
+
 /** The parts of a ledger id, kept so queries by tenant or sku need no parsing. */
 export interface LedgerParts {
   readonly governor: string;
@@ -187,6 +193,8 @@ export interface LedgerStore {
   findByReceiptId(receiptId: string): Promise<StoredEntry | null>;
   /** Entries with index in [from, to), in index order. */
   readRange(from: number, to: number): Promise<StoredEntry[]>;
+  /** Just the stored bytes of the entries with index in [from, to), in index order (verification, export). */
+  readRecords(from: number, to: number): Promise<StoredRecord[]>;
   /** Entries of one ledger with seq >= fromSeq, in seq order, at most `limit`. */
   readLedger(ledger: string, fromSeq: number, limit: number): Promise<StoredEntry[]>;
   /** Entries matching the query, in index order. */

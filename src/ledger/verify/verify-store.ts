@@ -14,7 +14,7 @@ import type { ReceiptOptions } from '../receipt/index.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { storeHashReader } from '../store/tile-source.js';
-import type { LedgerStore, StoredCheckpoint, StoredEntry, StoredLogState } from '../store/types.js';
+import type { LedgerStore, StoredCheckpoint, StoredLogState, StoredRecord } from '../store/types.js';
 import { CheckPipeline, type RecordChunk } from './check-pipeline.js';
 import { LogVerifier } from './log-verifier.js';
 import type { RecordCheck } from './record-check.js';
@@ -131,7 +131,7 @@ class StoreRun {
     const chunk = this.options.chunk ?? 10_000;
     for (let i = this.begin; ; i += chunk) {
       // Read while the workers check the chunks before this one.
-      const rows = await this.store.readRange(i, i + chunk);
+      const rows = await this.store.readRecords(i, i + chunk);
       await pipeline.push(new RowChunk(rows));
       if (rows.length < chunk) break;
     }
@@ -348,12 +348,12 @@ class StoreRun {
   }
 }
 
-/** Rows read by one readRange, named by their log index. */
+/** Rows read by one readRecords, named by their log index. */
 class RowChunk implements RecordChunk {
   readonly records: Uint8Array[];
   readonly indexes: number[];
 
-  constructor(rows: readonly StoredEntry[]) {
+  constructor(rows: readonly StoredRecord[]) {
     this.records = rows.map((e) => e.bytes);
     this.indexes = rows.map((e) => e.index);
   }

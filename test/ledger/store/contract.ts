@@ -115,6 +115,12 @@ export function storeContract(kind: string, make: FixtureFactory): void {
       await f.store.commit(b);
       expect((await f.store.readRange(0, 10)).map((e) => e.index)).toEqual([0, 1, 2, 3]);
       expect((await f.store.readRange(1, 3)).map((e) => e.ledger)).toEqual(['quota/s1/b', 'quota/s1/a']);
+      const records = await f.store.readRecords(1, 3);
+      expect(records.map((r) => r.index)).toEqual([1, 2]);
+      expect(records.map((r) => Buffer.from(r.bytes).toString())).toEqual(
+        (await f.store.readRange(1, 3)).map((e) => Buffer.from(e.bytes).toString()),
+      );
+      expect(await f.store.readRecords(4, 10)).toEqual([]);
       const last = await f.store.lastOfLedger('quota/s1/a');
       expect(last?.seq).toBe(2);
       expect(last?.index).toBe(2);
