@@ -59,8 +59,8 @@ export interface StepRecord<T extends MachineTypes> {
   readonly postponed: boolean;
   /** Replies and effects waiting to be released once the hook's promise resolves. */
   readonly effects: readonly Action<T>[];
-  /** Armed timers after the step (absolute monotonic due times). */
-  readonly timers: readonly { kind: TimerKind; name?: string; at: number; content: unknown }[];
+  /** Armed timers after the step (absolute monotonic due times); the `timers` of a snapshot for `restore`. */
+  readonly timers: readonly SnapshotTimer<T>[];
   /**
    * Ids of `timers`, index for index. An id names one armed engine timer: the same id in two records is the same
    * timer (possibly with updated content), a re-armed timer gets a new id. Unique within the JavaScript process.
@@ -545,7 +545,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       changed: t.changed,
       postponed: t.postpone,
       effects: (t.effects ?? []) as Action<T>[],
-      timers: this.armedTimers(),
+      timers: this.armedTimers() as SnapshotTimer<T>[],
       timerIds: this.armedTimerIds(),
       pending: this.pendingEvents(),
       stop: t.stop?.reason ?? null,
