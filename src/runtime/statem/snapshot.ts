@@ -93,7 +93,8 @@ function checkTimers(list: unknown): void {
 
 /** Checks the shape of a snapshot; throws GOV_BAD_ARGUMENT naming the offending field. */
 export function validateSnapshot<T extends MachineTypes>(snapshot: unknown): MachineSnapshot<T> {
-  if (!isRecord(snapshot)) bad('snapshot', `${brief(snapshot)} is not { state, data, queue, postponed, timers }`);
+  if (!isRecord(snapshot))
+    bad('snapshot', `${brief(snapshot)} is not { state, data, queue, postponed, timers }`);
   if (!('state' in snapshot) || snapshot.state === undefined) bad('snapshot.state', 'missing');
   if (!('data' in snapshot)) bad('snapshot.data', 'missing');
   checkEvents('snapshot.queue', snapshot.queue);
