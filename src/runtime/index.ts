@@ -6,11 +6,12 @@ export {
   type StartOptions,
   type StartResult,
   type StartFailure,
+  type RestoreResult,
   type Target,
   type LeakReport,
 } from './runtime.js';
 export { Pid } from './process/pid.js';
-export { CallTimeout, NoProc, Exit, MailboxFull } from './process/pending-call.js';
+export { CallTimeout, NoProc, Exit, MailboxFull, ReplyTarget } from './process/pending-call.js';
 export {
   isCleanExit,
   isCrashReason,

@@ -5,7 +5,7 @@ import { GovernessError, RuntimeErrors } from '../errors/index.js';
 import type { Clock } from './clock/clock.js';
 import type { RuntimeContext } from './process/context.js';
 import type { ExitReason } from './process/exit-reason.js';
-import { NoProc, PendingCall } from './process/pending-call.js';
+import { NoProc, PendingCall, ReplyTarget } from './process/pending-call.js';
 import { Pid } from './process/pid.js';
 import type { MailboxOptions, Proc } from './process/proc.js';
 import { Scheduler, type SchedulerOptions } from './process/scheduler.js';
@@ -14,6 +14,7 @@ import { Registry, isLocalName, isViaName, type LocalName, type ProcessName } fr
 import { validateDefinition } from './statem/define.js';
 import { brief } from './statem/describe.js';
 import { StatemProcess, type CommitHook, type StatemStatistics } from './statem/engine.js';
+import { validateSnapshot, type MachineSnapshot } from './statem/snapshot.js';
 import type {
   CallRequest,
   InitResult,
@@ -50,6 +51,11 @@ export type StartFailure =
 /** The result of `start`. */
 export type StartResult<T extends MachineTypes> =
   { readonly ok: true; readonly pid: Pid<T> } | { readonly ok: false; readonly reason: StartFailure };
+
+/** The result of `restore`: on success also the ids of the restored timers, in snapshot order. */
+export type RestoreResult<T extends MachineTypes> =
+  | { readonly ok: true; readonly pid: Pid<T>; readonly timerIds: readonly number[] }
+  | { readonly ok: false; readonly reason: StartFailure };
 
 /** Anything that addresses a process: a pid or a registered name. */
 export type Target<T = unknown> = Pid<T> | ProcessName;
@@ -162,6 +168,76 @@ export class Runtime implements RuntimeContext {
     args: T['args'],
     options: StartOptions<T> = {},
   ): StartResult<T> {
+    const spawned = this.spawn(def, options);
+    if (!(spawned instanceof StatemProcess)) return spawned;
+    const proc = spawned;
+    let init: InitResult<T>;
+    try {
+      init = def.init(args);
+    } catch (err) {
+      const reason = {
+        error: 'exception' as const,
+        process: proc.label(),
+        event: 'init',
+        detail: err,
+        message: `init threw: ${err instanceof Error ? err.message : brief(err)}`,
+      };
+      this.abandon(proc, reason);
+      return { ok: false, reason: { exit: reason } };
+    }
+    switch (init?.type) {
+      case 'ok':
+        proc.initialize(init.state, init.data, init.actions ?? []);
+        return { ok: true, pid: proc.pid as Pid<T> };
+      case 'ignore':
+        this.abandon(proc);
+        return { ok: false, reason: 'ignore' };
+      case 'error':
+        this.abandon(proc);
+        return { ok: false, reason: { error: init.reason } };
+      case 'stop':
+        this.abandon(proc, init.reason);
+        return { ok: false, reason: { exit: init.reason } };
+      default: {
+        const reason = {
+          error: 'bad_return_from_init' as const,
+          process: proc.label(),
+          event: 'init',
+          detail: init,
+          message: `bad return ${brief(init)} from init`,
+        };
+        this.abandon(proc, reason);
+        return { ok: false, reason: { exit: reason } };
+      }
+    }
+  }
+
+  /**
+   * Rebuilds a machine from a stored snapshot (docs/runtime/durability-hooks.md): the definition and the
+   * snapshot's shape are checked (GOV_BAD_ARGUMENT naming the field), then the process starts in the snapshot's
+   * state without running `init` or a state enter call; a restart is not a state change. Timers are armed at
+   * their absolute times; timers already due are handled, in due order, before any mailbox message.
+   */
+  restore<T extends MachineTypes>(
+    def: MachineDefinition<T>,
+    snapshot: MachineSnapshot<T>,
+    options: StartOptions<T> = {},
+  ): RestoreResult<T> {
+    const checked = validateSnapshot<T>(snapshot);
+    const spawned = this.spawn(def, options);
+    if (!(spawned instanceof StatemProcess)) return spawned;
+    const timerIds = spawned.restore(checked);
+    return { ok: true, pid: spawned.pid as Pid<T>, timerIds };
+  }
+
+  /**
+   * What start and restore share: validates the definition and options, registers the name, applies the
+   * options and links to the parent. Returns the new process, or why there is none.
+   */
+  private spawn<T extends MachineTypes>(
+    def: MachineDefinition<T>,
+    options: StartOptions<T>,
+  ): StatemProcess<T> | { readonly ok: false; readonly reason: StartFailure } {
     validateDefinition(def);
     const { name, parent } = options;
     if (name !== undefined && !isViaName(name) && !isLocalName(name)) {
@@ -207,45 +283,7 @@ export class Runtime implements RuntimeContext {
     if (this.trace.active) {
       this.trace.emit({ kind: 'spawn', pid: proc.pid, name, ...(def.name ? { machine: def.name } : {}) });
     }
-    let init: InitResult<T>;
-    try {
-      init = def.init(args);
-    } catch (err) {
-      const reason = {
-        error: 'exception' as const,
-        process: proc.label(),
-        event: 'init',
-        detail: err,
-        message: `init threw: ${err instanceof Error ? err.message : brief(err)}`,
-      };
-      this.abandon(proc, reason);
-      return { ok: false, reason: { exit: reason } };
-    }
-    switch (init?.type) {
-      case 'ok':
-        proc.initialize(init.state, init.data, init.actions ?? []);
-        return { ok: true, pid: proc.pid as Pid<T> };
-      case 'ignore':
-        this.abandon(proc);
-        return { ok: false, reason: 'ignore' };
-      case 'error':
-        this.abandon(proc);
-        return { ok: false, reason: { error: init.reason } };
-      case 'stop':
-        this.abandon(proc, init.reason);
-        return { ok: false, reason: { exit: init.reason } };
-      default: {
-        const reason = {
-          error: 'bad_return_from_init' as const,
-          process: proc.label(),
-          event: 'init',
-          detail: init,
-          message: `bad return ${brief(init)} from init`,
-        };
-        this.abandon(proc, reason);
-        return { ok: false, reason: { exit: reason } };
-      }
-    }
+    return proc;
   }
 
   /**
@@ -290,6 +328,39 @@ export class Runtime implements RuntimeContext {
       const tag = (request as { type?: unknown } | null)?.type;
       proc.deliver({ type: 'call', call: tag, request, from });
     });
+  }
+
+  /**
+   * Delivers a call whose reply goes to `replyTo` instead of a promise (a durable host answers its caller
+   * later, after commit). The request is typed as for `call`. Returns false when the target does not exist or
+   * its bounded mailbox refused the call (a `replyTo` with a `fail(error)` method is then told, as a caller
+   * is). The runtime does not fail `replyTo` when the target exits: whoever made it watches the target.
+   */
+  callWith<T extends MachineTypes, R extends CallRequest<T>>(
+    target: Target<T>,
+    request: R,
+    replyTo: ReplyTarget,
+  ): boolean {
+    if (!(replyTo instanceof ReplyTarget)) {
+      throw new GovernessError(RuntimeErrors.badArgument, {
+        argument: 'replyTo',
+        problem: `${brief(replyTo)} is not a ReplyTarget`,
+      });
+    }
+    const proc = this.resolve(target);
+    if (proc === null || !proc.alive) return false;
+    const tag = (request as { type?: unknown } | null)?.type;
+    return proc.deliver({ type: 'call', call: tag, request, from: replyTo });
+  }
+
+  /**
+   * Takes a machine out of memory (passivation): it exits with PASSIVATED (`{ shutdown: 'passivated' }`), a
+   * clean reason; `terminate` does not run, its timers are cancelled, waiting callers get `Exit`, and linked and
+   * monitoring processes are signalled as for any exit with that reason. Throws NoProc if it is not a live
+   * machine, GOV_BAD_ARGUMENT while a commit of one of its steps is in flight.
+   */
+  evict(target: Target): void {
+    this.machine(target as Target<MachineTypes>).evict();
   }
 
   /**

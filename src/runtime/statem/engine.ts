@@ -20,6 +20,7 @@ import type { Pid } from '../process/pid.js';
 import { Proc, type ExitSignalMessage } from '../process/proc.js';
 import type { TraceEvent } from '../process/trace.js';
 import { brief } from './describe.js';
+import type { MachineSnapshot, SnapshotTimer } from './snapshot.js';
 import { stateEquality, valueEquals } from './equality.js';
 import {
   StatemCrash,
@@ -58,11 +59,33 @@ export interface StepRecord<T extends MachineTypes> {
   readonly postponed: boolean;
   /** Replies and effects waiting to be released once the hook's promise resolves. */
   readonly effects: readonly Action<T>[];
-  /** Armed timers after the step (absolute monotonic due times). */
-  readonly timers: readonly { kind: TimerKind; name?: string; at: number; content: unknown }[];
+  /** Armed timers after the step (absolute monotonic due times); the `timers` of a snapshot for `restore`. */
+  readonly timers: readonly SnapshotTimer<T>[];
+  /**
+   * Ids of `timers`, index for index. An id names one armed engine timer: the same id in two records is the same
+   * timer (possibly with updated content), a re-armed timer gets a new id. Unique within the JavaScript process.
+   */
+  readonly timerIds: readonly number[];
+  /** Events queued ahead of the mailbox and postponed events after the step; null when both are empty. */
+  readonly pending: StepPending<T> | null;
   /** Set when the step stops the machine. */
   readonly stop: ExitReason | null;
 }
+
+/** The events a step leaves waiting inside the machine (not the mailbox), oldest first. */
+export interface StepPending<T extends MachineTypes> {
+  /** Inserted events and requeued postponed events, in the order they will be handled. */
+  readonly queue: readonly StatemEvent<T>[];
+  /** Postponed events, retried at the next state change. */
+  readonly postponed: readonly StatemEvent<T>[];
+}
+
+/** The exit reason of a process evicted from memory by `Runtime.evict` (a clean shutdown, no terminate). */
+export const PASSIVATED: { readonly shutdown: 'passivated' } = Object.freeze({ shutdown: 'passivated' });
+
+// Timer ids are handed out lazily, only when a commit hook or restore asks for one, so the timer hot path does
+// no extra work. A plain counter: 2^53 ids outlast any process.
+let lastTimerId = 0;
 
 /** Called after each step is applied and before its effects are released; a promise holds the process. */
 export type CommitHook<T extends MachineTypes> = (step: StepRecord<T>) => void | Promise<void>;
@@ -112,6 +135,8 @@ class TimerRec extends Timer {
   readonly type = '$timeout';
   /** Set while armed on the clock (the record is its own clock timer). */
   handle: TimerHandle | null = null;
+  /** Stable id reported to commit hooks; 0 until first asked for (see timerIdOf). */
+  id = 0;
   constructor(
     readonly proc: TimerOwner,
     readonly kind: TimerKind,
@@ -520,7 +545,9 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       changed: t.changed,
       postponed: t.postpone,
       effects: (t.effects ?? []) as Action<T>[],
-      timers: this.armedTimers(),
+      timers: this.armedTimers() as SnapshotTimer<T>[],
+      timerIds: this.armedTimerIds(),
+      pending: this.pendingEvents(),
       stop: t.stop?.reason ?? null,
     };
     let pending: void | Promise<void>;
@@ -652,6 +679,77 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     if (this.stateTimer !== null) add(this.stateTimer);
     if (this.generic !== null) for (const r of this.generic.values()) add(r);
     return out;
+  }
+
+  /** Ids of the armed timers, in the order armedTimers lists them. */
+  private armedTimerIds(): number[] {
+    const out: number[] = [];
+    if (this.eventTimer !== null) out.push(timerIdOf(this.eventTimer));
+    if (this.stateTimer !== null) out.push(timerIdOf(this.stateTimer));
+    if (this.generic !== null) for (const r of this.generic.values()) out.push(timerIdOf(r));
+    return out;
+  }
+
+  /** Queued and postponed events for a step record (copies: the engine keeps mutating its own). */
+  private pendingEvents(): StepPending<T> | null {
+    const q = this.queue;
+    const pp = this.postponed;
+    const queued = q !== null && q.length > 0;
+    const postponed = pp !== null && pp.length > 0;
+    if (!queued && !postponed) return null;
+    return {
+      queue: (queued ? q.toArray() : []) as StatemEvent<T>[],
+      postponed: (postponed ? [...pp] : []) as StatemEvent<T>[],
+    };
+  }
+
+  // ---- durability hooks (docs/runtime/durability-hooks.md) ----
+
+  /**
+   * Rebuilds the machine from a validated snapshot instead of running init: no enter call, no commit. Timers
+   * are armed at their absolute times; those already due go to the zero-time queue in due order, so they are
+   * handled after the snapshot's queued events and before any mailbox message — and a state change still
+   * cancels them, as OTP cancels a fired but unhandled timeout. Returns the new timers' ids in snapshot order.
+   */
+  restore(snapshot: MachineSnapshot<T>): number[] {
+    this.state = snapshot.state;
+    this.data = snapshot.data;
+    if (snapshot.queue.length > 0) {
+      const q = (this.queue ??= new Deque<QueuedEvent>());
+      for (const ev of snapshot.queue) q.push(ev as QueuedEvent);
+    }
+    if (snapshot.postponed.length > 0) this.postponed = [...snapshot.postponed] as QueuedEvent[];
+    const now = this.rt.clock.now();
+    const ids: number[] = [];
+    let due: TimerRec[] | null = null;
+    for (const t of snapshot.timers as readonly SnapshotTimer<T>[]) {
+      const name = t.kind === 'generic_timeout' ? t.name : undefined;
+      const rec = new TimerRec(this, t.kind, name, t.content, t.at);
+      this.setTimerOf(rec);
+      ids.push(timerIdOf(rec));
+      if (t.at <= now) (due ??= []).push(rec);
+      else rec.handle = this.rt.clock.arm(rec);
+      this.traceStart(rec);
+    }
+    // Array.prototype.sort is stable: timers due at the same time keep their snapshot order.
+    if (due !== null) this.t0q = due.sort((a, b) => a.at - b.at);
+    if (this.hasWork()) this.rt.scheduler.enqueue(this);
+    return ids;
+  }
+
+  /**
+   * Leaves memory with exit reason PASSIVATED: no terminate, timers cancelled, callers failed with Exit, links
+   * and monitors signalled as for any exit with that reason. Refused while a commit is in flight, because the
+   * step's effects would then never be released.
+   */
+  evict(): void {
+    if (this.suspended) {
+      throw new GovernessError(RuntimeErrors.badArgument, {
+        argument: 'pid',
+        problem: `${this.label()} has a commit in flight; evicting it would lose the step's effects`,
+      });
+    }
+    this.exit(PASSIVATED, false);
   }
 
   private hibernateNow(): void {
@@ -884,6 +982,12 @@ function timerEvent(rec: TimerRec): QueuedEvent {
   return rec.kind === 'generic_timeout'
     ? { type: 'generic_timeout', name: rec.name as string, content: rec.content }
     : ({ type: rec.kind, content: rec.content } as QueuedEvent);
+}
+
+/** The timer's stable id, assigned on first use. */
+function timerIdOf(rec: TimerRec): number {
+  if (rec.id === 0) rec.id = ++lastTimerId;
+  return rec.id;
 }
 
 function timerRef(rec: { kind: TimerKind; name: string | undefined }): { kind: TimerKind; name?: string } {

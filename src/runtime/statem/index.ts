@@ -12,4 +12,12 @@ export {
 } from './define.js';
 export { StatemCrash, type Transition } from './transition.js';
 export { valueEquals, stateEquality } from './equality.js';
-export { StatemProcess, type StepRecord, type CommitHook, type StatemStatistics } from './engine.js';
+export {
+  StatemProcess,
+  PASSIVATED,
+  type StepRecord,
+  type StepPending,
+  type CommitHook,
+  type StatemStatistics,
+} from './engine.js';
+export { validateSnapshot, type MachineSnapshot, type SnapshotTimer } from './snapshot.js';
