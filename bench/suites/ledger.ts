@@ -21,7 +21,7 @@ import { RealClock } from '../../src/runtime/clock/index.js';
 import { check, now, percentile, type Figures, type MetricSpec, type Suite } from '../common.js';
 
 const PG_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const IN_FLIGHT = 4096;
+const IN_FLIGHT = 1024;
 const NO_ANCHOR = 'no in-process equivalent; Tessera POSIX publishes ~3,000 durable writes/s';
 
 type Kind = 'sqlite' | 'postgres';

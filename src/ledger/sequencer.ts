@@ -44,7 +44,7 @@ export type { AppendAck } from './seal-batch.js';
 export interface GroupCommitOptions {
   /** Most receipts per sealed batch (default 256, one tile). */
   readonly maxBatch?: number;
-  /** Most receipts per store transaction: sealed batches that waited for the store go in together (default 2048). */
+  /** Most receipts per store transaction: sealed batches that waited for the store go in together (default 1024). */
   readonly maxCommit?: number;
   /**
    * While the store is busy, how long appends gather before a partial batch is sealed (default 2 ms; 0 = next
@@ -123,7 +123,7 @@ export class Sequencer implements TimerTarget {
     options: GroupCommitOptions,
   ) {
     this.maxBatch = positiveInt(options.maxBatch ?? 256, 'maxBatch');
-    this.maxCommit = Math.max(this.maxBatch, positiveInt(options.maxCommit ?? 2048, 'maxCommit'));
+    this.maxCommit = Math.max(this.maxBatch, positiveInt(options.maxCommit ?? 1024, 'maxCommit'));
     this.maxDelayMs = options.maxDelayMs ?? 2;
     if (!(this.maxDelayMs >= 0)) throw badOption('maxDelayMs', 'must be >= 0');
     this.headCacheSize = positiveInt(options.headCacheSize ?? 100_000, 'headCacheSize');
