@@ -4,6 +4,7 @@
 import { GovernessError, RuntimeErrors } from '../../errors/index.js';
 import { ReplyTarget } from '../process/pending-call.js';
 import { brief } from './describe.js';
+import { EVENT_TYPES, TIMER_KINDS } from './transition.js';
 import type { MachineTypes, StatemEvent, TimerKind } from './types.js';
 
 /** A timer in a snapshot or a step record: which timer, its absolute monotonic due time and its content. */
@@ -31,17 +32,6 @@ export interface MachineSnapshot<T extends MachineTypes = MachineTypes> {
   /** Armed timers; at most one per kind (per name for generic timeouts). */
   readonly timers: readonly SnapshotTimer<T>[];
 }
-
-const TIMER_KINDS: ReadonlySet<string> = new Set(['timeout', 'state_timeout', 'generic_timeout']);
-const EVENT_TYPES: ReadonlySet<string> = new Set([
-  'call',
-  'cast',
-  'info',
-  'internal',
-  'timeout',
-  'state_timeout',
-  'generic_timeout',
-]);
 
 function bad(argument: string, problem: string): never {
   throw new GovernessError(RuntimeErrors.badArgument, { argument, problem });

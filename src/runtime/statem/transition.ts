@@ -74,7 +74,8 @@ export interface CrashContext {
 }
 
 const EFFECT_TYPES = new Set(['cast', 'send', 'monitor', 'demonitor', 'link', 'unlink', 'trap_exit', 'task']);
-const INSERTABLE = new Set([
+/** The event types a StatemEvent can have: what next_event may insert and a snapshot may hold. */
+export const EVENT_TYPES: ReadonlySet<string> = new Set([
   'internal',
   'cast',
   'info',
@@ -83,7 +84,9 @@ const INSERTABLE = new Set([
   'state_timeout',
   'generic_timeout',
 ]);
-const TIMER_KINDS = new Set(['timeout', 'state_timeout', 'generic_timeout']);
+/** The timeout kinds a machine can arm. */
+export const TIMER_KINDS: ReadonlySet<string> = new Set(['timeout', 'state_timeout', 'generic_timeout']);
+const INSERTABLE = EVENT_TYPES;
 
 /** Normalises a definition's callback(s) into one handle_event-style function. */
 export function callbackOf<T extends MachineTypes>(def: MachineDefinition<T>): StateCallback<T> {
