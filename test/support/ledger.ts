@@ -19,6 +19,11 @@ import {
 import { SimulatedClock } from '../../src/runtime/clock/index.js';
 import { PG_URL, requirePostgres, throwawaySchema } from './postgres.js';
 
+/** Metadata whose canonical text is exactly `size` bytes: `{"note":"aaa…"}` is 11 bytes plus the string. */
+export function metadataOfSize(size: number): Record<string, string> {
+  return { note: 'a'.repeat(size - 11) };
+}
+
 /** A valid draft; override any field. */
 export function draft(over: Partial<ReceiptDraft> = {}): ReceiptDraft {
   return {

@@ -4,11 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { GovernessError, LedgerErrors, type ErrorSpec } from '../../../src/errors/index.js';
 import { verifyStore, type LedgerConfig, type ReceiptDraft } from '../../../src/ledger/index.js';
-import { STORE_KINDS, draft, openLedgerOrSkip, type LedgerFixture } from '../../support/ledger.js';
+import {
+  STORE_KINDS,
+  draft,
+  metadataOfSize,
+  openLedgerOrSkip,
+  type LedgerFixture,
+} from '../../support/ledger.js';
 import { readerOf } from '../../support/verify.js';
 
-/** Metadata whose canonical text is exactly `size` bytes: {"note":"xxx…"} is 11 bytes plus the string. */
-const sized = (size: number): Record<string, string> => ({ note: 'x'.repeat(size - 11) });
+const sized = metadataOfSize;
 
 /** A draft with fields a type-checked caller could not write (what arrives from JSON over HTTP). */
 const raw = (over: Record<string, unknown>): ReceiptDraft =>

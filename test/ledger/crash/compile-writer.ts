@@ -16,13 +16,13 @@ const URL_ASSET = /new URL\('(\.{1,2}\/[^']+\.m?js)',\s*import\.meta\.url\)/g;
 
 /** Writes the writer's module graph as JavaScript under `outDir`; returns the path of the compiled writer. */
 export function compileWriter(outDir: string): string {
-  const todo = [WRITER];
-  const done = new Set<string>();
-  for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
-    if (done.has(file)) continue;
-    done.add(file);
+  const toVisit = [WRITER];
+  const visited = new Set<string>();
+  for (let file = toVisit.pop(); file !== undefined; file = toVisit.pop()) {
+    if (visited.has(file)) continue;
+    visited.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const m of source.matchAll(RELATIVE_IMPORT)) todo.push(resolve(dirname(file), `${m[1]}.ts`));
+    for (const m of source.matchAll(RELATIVE_IMPORT)) toVisit.push(resolve(dirname(file), `${m[1]}.ts`));
     for (const m of source.matchAll(URL_ASSET)) {
       const asset = resolve(dirname(file), m[1] as string);
       const out = join(outDir, relative(REPO_ROOT, asset));

@@ -15,6 +15,7 @@ import {
   type Receipt,
 } from '../../../src/ledger/receipt/index.js';
 import { FIRST_SEAL, draftFixture, receiptFixture, receiptObject, thrown } from './fixtures.js';
+import { metadataOfSize } from '../../support/ledger.js';
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 const bytesOf = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), 'utf8');
@@ -347,8 +348,7 @@ describe('validateReceipt: every field', () => {
 });
 
 describe('metadata size limit', () => {
-  /** Metadata whose canonical text is exactly `size` bytes: {"note":"xxx…"} is 11 bytes plus the string. */
-  const sized = (size: number) => ({ note: 'x'.repeat(size - 11) });
+  const sized = metadataOfSize;
 
   it('accepts exactly the default 16384 bytes and rejects one more, with the sizes', () => {
     expect(canonicalize(sized(16384))).toHaveLength(16384);
