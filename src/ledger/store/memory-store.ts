@@ -43,7 +43,7 @@ export class MemoryStore implements LedgerStore {
   }
 
   checkRows(rows: readonly RowWrite[]): void {
-    for (const w of rows) this.tables.check(w);
+    this.tables.checkAll(rows);
   }
 
   defineTable(def: TableDef): void {
@@ -58,7 +58,7 @@ export class MemoryStore implements LedgerStore {
       throw new GovernessError(LedgerErrors.storeFailed, { store: 'memory', problem });
     }
     checkContinuity(this.state.size, batch, 'memory');
-    for (const w of batch.rows) this.tables.check(w);
+    this.tables.checkAll(batch.rows);
     this.checkUnique(batch);
     const rowChanges = this.stageRows(batch.rows);
     for (const [ledger, parts] of batch.newLedgers) this.ledgers.set(ledger, parts);

@@ -5,6 +5,7 @@
 // Tables live in their own schema (default `governess`), so tests can use a throwaway schema each.
 import pg from 'pg';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
+import { packBytes, spansOf } from './packed-bytes.js';
 import { SideTables, conflictError, keyOfWrite, meetsExpectation } from './side-tables.js';
 import {
   ENTRY_COLUMNS,
@@ -86,7 +87,7 @@ export class PostgresStore implements LedgerStore {
   }
 
   checkRows(rows: readonly RowWrite[]): void {
-    for (const w of rows) this.tables.check(w);
+    this.tables.checkAll(rows);
   }
 
   defineTable(def: TableDef): void {
@@ -169,7 +170,7 @@ export class PostgresStore implements LedgerStore {
   private async commitNow(batch: CommitBatch): Promise<void> {
     const db = this.writerClient();
     checkContinuity(this.size, batch, 'postgres');
-    for (const w of batch.rows) this.tables.check(w);
+    this.tables.checkAll(batch.rows);
     const added = new Map<string, number>();
     let next = this.nextLedgerNo;
     for (const ledger of batch.newLedgers.keys()) added.set(ledger, next++);
@@ -534,17 +535,10 @@ function fromPgRow(def: TableDef, r: Record<string, unknown>): Record<string, Sq
   return out;
 }
 
-/** Byte strings concatenated into one buffer, with each one's offset and length. */
+/** Byte strings as one binary parameter and the offsets and lengths that cut it (see packed-bytes.ts). */
 function pack(parts: readonly Uint8Array[]): { blob: Buffer; offsets: number[]; lengths: number[] } {
-  const offsets: number[] = [];
-  const lengths: number[] = [];
-  let at = 0;
-  for (const p of parts) {
-    offsets.push(at);
-    lengths.push(p.byteLength);
-    at += p.byteLength;
-  }
-  return { blob: Buffer.concat(parts, at), offsets, lengths };
+  const packed = packBytes(parts);
+  return { blob: buf(packed.bytes), ...spansOf(packed) };
 }
 
 function buf(b: Uint8Array): Buffer {

@@ -56,6 +56,11 @@ export class SideTables {
     return def;
   }
 
+  /** Checks every write of a batch (see check). */
+  checkAll(rows: readonly RowWrite[]): void {
+    for (const w of rows) this.check(w);
+  }
+
   /** Checks a write: known table, known columns of the right type, the full key present, a valid expectation. */
   check(w: RowWrite): void {
     const def = this.get(w.table);

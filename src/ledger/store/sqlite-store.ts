@@ -25,9 +25,9 @@ import {
   sideTableDdl,
 } from './sql-schema.js';
 import { SideTables, conflictError, keyOfWrite } from './side-tables.js';
+import { packBytes } from './packed-bytes.js';
 import {
   SqliteWriter,
-  packBytes,
   stepSize,
   type WriteColumn,
   type WriteConflict,
@@ -99,7 +99,7 @@ export class SqliteStore implements LedgerStore {
   }
 
   checkRows(rows: readonly RowWrite[]): void {
-    for (const w of rows) this.tables.check(w);
+    this.tables.checkAll(rows);
   }
 
   defineTable(def: TableDef): void {
@@ -168,7 +168,7 @@ export class SqliteStore implements LedgerStore {
   async commit(batch: CommitBatch): Promise<void> {
     const writer = this.writerThread();
     checkContinuity(this.size, batch, 'sqlite');
-    for (const w of batch.rows) this.tables.check(w);
+    this.tables.checkAll(batch.rows);
     const added = new Map<string, number>();
     let next = this.nextLedgerNo;
     for (const ledger of batch.newLedgers.keys()) added.set(ledger, next++);

@@ -34,20 +34,6 @@ export function stepSize(step: WriteStep): number {
   return 'rows' in step ? step.rows.length : step.count;
 }
 
-/** Byte strings packed into one fresh buffer (transferable: never a slice of Node's shared pool) and their ends. */
-export function packBytes(parts: readonly Uint8Array[]): { bytes: Uint8Array; ends: Uint32Array } {
-  let total = 0;
-  const ends = new Uint32Array(parts.length);
-  for (let i = 0; i < parts.length; i++) ends[i] = total += (parts[i] as Uint8Array).byteLength;
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.byteLength;
-  }
-  return { bytes, ends };
-}
-
 /** A failed `expectValue` step: its position in the steps sent, and what it found (undefined: no row). */
 export interface WriteConflict {
   readonly step: number;
