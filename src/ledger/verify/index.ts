@@ -10,7 +10,7 @@ export {
 } from './log-verifier.js';
 export { verifyExport, type VerifyExportOptions } from './verify-export.js';
 export { verifyStore, type VerifyStoreOptions } from './verify-store.js';
-export { reportOf, type VerifyOutcome, type VerifyReport } from './report.js';
+export { reportOf, type VerifyOutcome, type VerifyReport, type VerifyRunOptions } from './report.js';
 export { parseExportManifest, type ParsedManifest } from './export-manifest.js';
 export { checkPostgresLedgerSchema } from './postgres-schema-check.js';
 export { sqliteFileProblem } from './sqlite-file-check.js';

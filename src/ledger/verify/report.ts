@@ -1,6 +1,19 @@
 // The machine-readable result of `governess verify` (printed as JSON; the exit code is 0 only when ok).
+import type { ReceiptOptions } from '../receipt/index.js';
 import type { VerifyFailure } from './log-verifier.js';
 import type { VerifyState } from './state-file.js';
+
+/** The options every verification takes, whatever it reads (an export or a database). */
+export interface VerifyRunOptions {
+  /** A checkpoint note the caller trusted earlier (anchored); the log must be consistent with it. */
+  readonly trusted?: string;
+  /** The state saved by an earlier run: check only what was appended since (throws if it does not fit). */
+  readonly state?: VerifyState;
+  /** Receipt limits the log was written with (LedgerConfig.receipt); default the built-in limits. */
+  readonly receipt?: ReceiptOptions;
+  /** Worker threads checking records; 0: in-thread; default min(2, cores), in-thread below 20,000 records. */
+  readonly workers?: number;
+}
 
 /** What a verification found. */
 export interface VerifyReport {

@@ -16,28 +16,19 @@ import {
 } from '../checkpoint/index.js';
 import { CompactRange, hashToHex, hashesEqual, verifyConsistency, type Hash } from '../merkle/index.js';
 import type { ExportManifest } from '../ledger.js';
-import type { ReceiptOptions } from '../receipt/index.js';
 import { parseExportManifest } from './export-manifest.js';
 import { CHUNK_RECORDS, CheckPipeline, type RecordChunk } from './check-pipeline.js';
 import { LogVerifier } from './log-verifier.js';
 import type { PackedRecords } from './check-batch.js';
 import type { RecordCheck } from './record-check.js';
-import type { VerifyOutcome } from './report.js';
+import type { VerifyOutcome, VerifyRunOptions } from './report.js';
 import { resumeFrom, snapshot, stateAt, type Resume } from './resume.js';
 import type { VerifyState } from './state-file.js';
 
 /** Inputs of an export verification. */
-export interface VerifyExportOptions {
+export interface VerifyExportOptions extends VerifyRunOptions {
   /** Verifier keys the caller trusts; when absent the manifest's key is used and the report says so. */
   readonly keys?: readonly NoteVerifier[];
-  /** A checkpoint note the caller trusted earlier (anchored); the export must be consistent with it. */
-  readonly trusted?: string;
-  /** The state saved by an earlier run; the export must start at its size (throws if it does not fit). */
-  readonly state?: VerifyState;
-  /** Receipt limits the log was written with (LedgerConfig.receipt); default the built-in limits. */
-  readonly receipt?: ReceiptOptions;
-  /** Worker threads checking records; 0: in-thread; default min(2, cores), in-thread below 20,000 records. */
-  readonly workers?: number;
   /** Receipt lines per chunk handed to a worker (default 4096). */
   readonly chunk?: number;
 }

@@ -10,7 +10,6 @@
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { openCheckpoint, type Checkpoint, type NoteVerifier } from '../checkpoint/index.js';
 import { consistencyProof, hashToHex, hashesEqual, verifyConsistency, type Hash } from '../merkle/index.js';
-import type { ReceiptOptions } from '../receipt/index.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { storeHashReader } from '../store/tile-source.js';
@@ -19,27 +18,18 @@ import { CheckPipeline, type RecordChunk } from './check-pipeline.js';
 import { LogVerifier } from './log-verifier.js';
 import type { RecordCheck } from './record-check.js';
 import { PrivateRowCheck, type CommittedReceipt } from './private-rows.js';
-import type { VerifyOutcome } from './report.js';
+import type { VerifyOutcome, VerifyRunOptions } from './report.js';
 import { resumeFrom, snapshot, stateAt, type Resume, type StateSnapshot } from './resume.js';
 import { sqliteFileProblem } from './sqlite-file-check.js';
-import type { VerifyState } from './state-file.js';
 
 /** Inputs of a database verification. */
-export interface VerifyStoreOptions {
+export interface VerifyStoreOptions extends VerifyRunOptions {
   /** The log's verifier keys (trusted by the caller). */
   readonly keys: readonly NoteVerifier[];
-  /** A checkpoint note trusted earlier (e.g. the last one pushed to an anchor). */
-  readonly trusted?: string;
   /** Receipts read per query (default 10,000). */
   readonly chunk?: number;
-  /** The state saved by an earlier run: check only what was appended since (throws if it does not fit). */
-  readonly state?: VerifyState;
-  /** Receipt limits the log was written with (LedgerConfig.receipt); default the built-in limits. */
-  readonly receipt?: ReceiptOptions;
   /** Names the database in failures (default: the SQLite file path, else the store kind). */
   readonly name?: string;
-  /** Worker threads checking records; 0: in-thread; default min(2, cores), in-thread below 20,000 records. */
-  readonly workers?: number;
   /**
    * Run SQLite's `PRAGMA quick_check` before the walk (default true). false is faster and weaker: damage in pages
    * the walk does not read (indexes, tiles) goes unnoticed; the receipts themselves are still fully checked.
