@@ -1,5 +1,23 @@
-// Durable governors (docs/durable/design.md): pure building blocks so far — gkeys, side-table definitions, the
-// snapshot codec and the timer rows with their mono↔wall conversion.
+// Durable governors (docs/durable/design.md): state and timers that survive crashes and restarts, idle
+// governors out of memory, effects only after their step is committed, idempotency keys, data migrations.
+export {
+  DurableHost,
+  type DurableHostOptions,
+  type CommandOptions,
+  type DurableHostStats,
+  type GovernorRef,
+} from './host.js';
+export {
+  defineDurable,
+  dataVersionOf,
+  type DurableDefinition,
+  type DurableGovernor,
+  type DurableKind,
+  type ReceiptParts,
+} from './definition.js';
+export type { CastAck } from './governor.js';
+export { DurableReply, type CommandCause } from './durable-reply.js';
+export type { DueScanOptions, DueScanStats } from './due-scanner.js';
 export { formatGkey, parseGkey, isGkey, type GkeyParts } from './keys.js';
 export {
   GOVERNORS_TABLE,

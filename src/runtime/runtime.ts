@@ -364,6 +364,15 @@ export class Runtime implements RuntimeContext {
   }
 
   /**
+   * True when a live machine has nothing under way: no commit in flight, an empty mailbox, no queued event and
+   * no zero-time timeout waiting (postponed events may wait). False for anything else, dead or not a machine.
+   */
+  quiescent(target: Target): boolean {
+    const proc = this.resolve(target);
+    return proc instanceof StatemProcess && proc.quiescent();
+  }
+
+  /**
    * Stops a machine with `reason` (default `normal`): terminate runs, then it exits (GS-73). Resolves when it has
    * stopped; rejects with `NoProc` if it does not exist or `CallTimeout` after `timeoutMs`.
    */

@@ -15,7 +15,10 @@ export class SideTables {
   define(def: TableDef): void {
     const where = `table ${def.name}`;
     if (!NAME.test(def.name)) throw bad(where, 'name must match [a-z][a-z0-9_]*');
-    if (this.defs.has(def.name)) throw bad(where, 'already defined');
+    const known = this.defs.get(def.name);
+    // The same definition again is a no-op, so a store can be reopened by a layer that registers its tables.
+    if (known !== undefined && JSON.stringify(known) === JSON.stringify(def)) return;
+    if (known !== undefined) throw bad(where, 'already defined differently');
     const cols = Object.keys(def.columns);
     if (cols.length === 0) throw bad(where, 'has no columns');
     for (const c of cols) if (!NAME.test(c)) throw bad(where, `column ${c} must match [a-z][a-z0-9_]*`);

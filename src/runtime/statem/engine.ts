@@ -742,6 +742,20 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
    * and monitors signalled as for any exit with that reason. Refused while a commit is in flight, because the
    * step's effects would then never be released.
    */
+  /**
+   * True when nothing is under way: no commit in flight and no message, queued event or zero-time timeout
+   * waiting to be handled (postponed events may wait). A host may then evict without losing anything live.
+   */
+  quiescent(): boolean {
+    return (
+      this.alive &&
+      !this.suspended &&
+      this.mailboxLength === 0 &&
+      (this.queue === null || this.queue.length === 0) &&
+      (this.t0q === null || this.t0q.length === 0)
+    );
+  }
+
   evict(): void {
     if (this.suspended) {
       throw new GovernessError(RuntimeErrors.badArgument, {

@@ -1,0 +1,806 @@
+// The durable host (docs/durable/design.md): runs durable governors of several kinds over one ledger. It
+// activates a governor when a command or a due timer needs it (creating it on its first command), commits each
+// step with its receipt before releasing the step's replies and effects, answers a retried idempotency key from
+// the stored reply, passivates idle governors and keeps at most `maxActive` in memory.
+import { createHash, randomUUID } from 'node:crypto';
+import { DurableErrors, GovernessError, RuntimeErrors } from '../errors/index.js';
+import { canonicalBytes, parseCanonical } from '../ledger/canonical/index.js';
+import {
+  Ledger,
+  type LedgerConfig,
+  type LedgerStore,
+  type NoteSigner,
+  type ReceiptDraft,
+  type SqlValue,
+} from '../ledger/index.js';
+import {
+  PASSIVATED,
+  Runtime,
+  formatReason,
+  isCleanExit,
+  type CallRequest,
+  type Clock,
+  type ExitReason,
+  type MachineTypes,
+  type ReplyFor,
+  type TimerHandle,
+  type TimerTarget,
+} from '../runtime/index.js';
+import { ActiveSet } from './active-set.js';
+import { decodeGovernorRow, migrateLoaded, statusOf } from './activation.js';
+import {
+  dataVersionOf,
+  type DurableDefinition,
+  type DurableGovernor,
+  type DurableKind,
+} from './definition.js';
+import { DueScanner, type DueScanOptions, type DueScanStats } from './due-scanner.js';
+import { DurableReply, shortHash, type CommandCause } from './durable-reply.js';
+import { Governor, type CastAck, type PendingCast } from './governor.js';
+import { formatGkey, parseGkey, type GkeyParts } from './keys.js';
+import { labelOf } from './receipt-of.js';
+import { ReplyWaiters } from './reply-waiters.js';
+import { encodeSnapshot, type DurableSnapshot } from './snapshot-codec.js';
+import { StepCommitter, type CastCause } from './step-commit.js';
+import { refuseAt, toStorable, type ReplyCodec } from './storable.js';
+import { DURABLE_TABLES, GOVERNORS_TABLE, REPLIES_TABLE } from './tables.js';
+import { gensAfterRestore, restoreTimers } from './timer-rows.js';
+
+export type { CastAck } from './governor.js';
+
+/** How to open a durable host. */
+export interface DurableHostOptions {
+  /** Where receipts, governor rows and replies live (not yet opened: the host registers its tables first). */
+  readonly store: LedgerStore;
+  /** The only source of time. */
+  readonly clock: Clock;
+  /** The ledger's signing key. */
+  readonly signer: NoteSigner;
+  /** The governor kinds this host runs (defineDurable results). */
+  readonly definitions: readonly DurableKind[];
+  /** Further ledger settings (group commit, checkpoint interval, anchors). */
+  readonly ledger?: Partial<Omit<LedgerConfig, 'store' | 'clock' | 'signer'>>;
+  /** Passivate a governor unused for this long (default 300,000 ms). */
+  readonly idleMs?: number;
+  /** Most governors in memory; the least recently used idle ones leave first (default 10,000). */
+  readonly maxActive?: number;
+  /** How often idle governors are looked for (default 1,000 ms). */
+  readonly sweepMs?: number;
+  /** The due-timer scanner. */
+  readonly scan?: DueScanOptions;
+  /** Default time a caller waits for a reply (default 5,000 ms). */
+  readonly callTimeoutMs?: number;
+}
+
+/** Options of one command. */
+export interface CommandOptions {
+  /** Apply at most once per governor; a retry with the same key and content gets the original reply. */
+  readonly idempotencyKey?: string;
+  /** The API request id, for the receipt. */
+  readonly requestId?: string;
+  /** Pseudonymous actor id, for the receipt. */
+  readonly actor?: string;
+  /** Create the governor if it does not exist (default true). */
+  readonly create?: boolean;
+  /** How long to wait for the reply (default the host's `callTimeoutMs`). */
+  readonly timeoutMs?: number;
+}
+
+/** Host statistics. */
+export interface DurableHostStats {
+  readonly active: number;
+  readonly activations: number;
+  readonly created: number;
+  readonly passivated: number;
+  readonly stepsCommitted: number;
+  readonly stepsSkipped: number;
+  readonly waiting: number;
+  readonly scanner: DueScanStats;
+}
+
+/** A typed handle on one governor. */
+export interface GovernorRef<T extends MachineTypes> {
+  /** The governor's gkey. */
+  readonly gkey: string;
+  /** Calls the governor; resolves with its reply once the step that gave it is committed. */
+  call<R extends CallRequest<T>>(request: R, options?: CommandOptions): Promise<ReplyFor<T, R>>;
+  /** Casts to the governor; resolves once the step that consumed it is committed. */
+  cast(content: T['cast'], options?: CommandOptions): Promise<CastAck>;
+}
+
+const MAX_KEY = 256;
+const SWEEP = 0;
+
+interface KeyedCommand {
+  readonly hash: string;
+  /** Joins a retry of the same command to the first one's outcome. */
+  readonly join: () => Promise<unknown>;
+}
+
+function sha(bytes: Uint8Array): string {
+  return shortHash(createHash('sha256').update(bytes).digest());
+}
+
+function checkText(value: unknown, argument: string): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_KEY) {
+    throw new GovernessError(RuntimeErrors.badArgument, {
+      argument,
+      problem: `must be a string of 1..${MAX_KEY} characters`,
+    });
+  }
+  return value;
+}
+
+/** Runs durable governors over one ledger. */
+export class DurableHost implements AsyncDisposable, TimerTarget {
+  /** The runtime the governors run in. */
+  readonly runtime: Runtime;
+  private readonly defs = new Map<string, DurableDefinition<MachineTypes>>();
+  private readonly active = new ActiveSet();
+  private readonly loading = new Map<string, Promise<Governor>>();
+  private readonly waiters: ReplyWaiters;
+  private readonly keyed = new Map<string, KeyedCommand>();
+  private readonly casts = new WeakMap<object, CastCause>();
+  private readonly committer: StepCommitter;
+  private readonly scanner: DueScanner;
+  private readonly crashes = new Map<string, { count: number; until: number }>();
+  private readonly unknownReported = new Set<string>();
+  private readonly run = randomUUID().slice(0, 8);
+  private serial = 0;
+  private sweepTimer: TimerHandle | null = null;
+  private closed = false;
+  private readonly idleMs: number;
+  private readonly maxActive: number;
+  private readonly sweepMs: number;
+  private readonly callTimeoutMs: number;
+  private counts = { activations: 0, created: 0, passivated: 0 };
+  /** Reply targets in snapshots: a durable call's target is stored by name; anything else cannot be. */
+  private readonly codec: ReplyCodec = {
+    encode: (target, path) => {
+      if (target instanceof DurableReply) return target.stored;
+      return refuseAt(
+        path,
+        'only a durable host call can be kept in a durable governor (not a runtime call)',
+      );
+    },
+    decode: (tag, path) => DurableReply.load(this.waiters, tag, path),
+  };
+
+  private constructor(
+    /** The ledger every step is committed to. */
+    readonly ledger: Ledger,
+    private readonly store: LedgerStore,
+    private readonly clock: Clock,
+    options: DurableHostOptions,
+  ) {
+    this.runtime = new Runtime({ clock });
+    for (const d of options.definitions) {
+      if (this.defs.has(d.kind)) {
+        throw new GovernessError(RuntimeErrors.badDefinition, {
+          problem: `governor kind ${d.kind} given twice`,
+        });
+      }
+      this.defs.set(d.kind, d.untyped);
+    }
+    this.idleMs = options.idleMs ?? 300_000;
+    this.maxActive = options.maxActive ?? 10_000;
+    this.sweepMs = options.sweepMs ?? 1000;
+    this.callTimeoutMs = options.callTimeoutMs ?? 5000;
+    this.waiters = new ReplyWaiters(clock);
+    this.committer = new StepCommitter({
+      ledger,
+      clock,
+      casts: this.casts,
+      codecFor: () => this.codec,
+      consumed: (gkey, key) => this.keyed.delete(`${gkey}\n${key}`),
+    });
+    this.scanner = new DueScanner(
+      store,
+      clock,
+      {
+        wanted: (gkey) => this.wantedByScanner(gkey),
+        activate: (gkey, row) => this.activateDue(gkey, row),
+      },
+      options.scan,
+    );
+  }
+
+  /** Registers the durable tables, opens the ledger and starts the due-timer scanner and the idle sweep. */
+  static async open(options: DurableHostOptions): Promise<DurableHost> {
+    for (const t of DURABLE_TABLES) options.store.defineTable(t);
+    const ledger = await Ledger.open({
+      ...options.ledger,
+      store: options.store,
+      clock: options.clock,
+      signer: options.signer,
+    });
+    const host = new DurableHost(ledger, options.store, options.clock, options);
+    host.scanner.start();
+    host.armSweep();
+    return host;
+  }
+
+  /** A typed handle on the governor `<kind>/<sku>/<tenant>` of definition `def`. */
+  governor<T extends MachineTypes>(def: DurableGovernor<T>, sku: string, tenant: string): GovernorRef<T> {
+    const gkey = formatGkey({ kind: def.kind, sku, tenant });
+    return {
+      gkey,
+      call: (request, options) => this.call(gkey, request, options) as Promise<ReplyFor<T, typeof request>>,
+      cast: (content, options) => this.cast(gkey, content, options),
+    };
+  }
+
+  /** Calls governor `gkey`; resolves with the reply once the step that gave it is committed. */
+  async call(gkey: string, request: unknown, options: CommandOptions = {}): Promise<unknown> {
+    const { parts, copy, key, cause } = this.command(gkey, request, 'request', options);
+    const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
+    if (key === null) {
+      const target = DurableReply.unkeyed(this.waiters, gkey, `${this.run}.${this.serial++}`, cause);
+      const reply = this.waiters.wait(target.stored, gkey, timeoutMs);
+      await this.deliverCall(gkey, copy, target, options.create ?? true);
+      return reply;
+    }
+    const hash = sha(canonicalBytes(copy));
+    const target = DurableReply.keyed(this.waiters, gkey, key, hash, cause);
+    const join = (): Promise<unknown> => this.waiters.wait(target.stored, gkey, timeoutMs);
+    const fail = (err: Error): void => this.waiters.fail(target.stored, err);
+    return this.keyedCommand(gkey, parts, key, hash, options, join, fail, async (row) => {
+      if (row === null) return this.deliverCall(gkey, copy, target, options.create ?? true);
+      if (row.reply === null) {
+        // Consumed, reply deferred: the governor keeps the reply target in its data and answers it later.
+        await this.activate(gkey, false);
+        return;
+      }
+      this.waiters.delivered(target.stored, parseCanonical(row.reply as Uint8Array, 'durable_replies.reply'));
+    });
+  }
+
+  /** Casts to governor `gkey`; resolves once the step that consumed it is committed. Content must be an object. */
+  async cast(gkey: string, content: unknown, options: CommandOptions = {}): Promise<CastAck> {
+    const { parts, copy, key, cause } = this.command(gkey, content, 'content', options);
+    if (typeof copy !== 'object' || copy === null) {
+      refuseAt('content', 'a durable cast carries an object (it is tracked until its step is committed)');
+    }
+    if (key === null)
+      return this.deliverCast(gkey, copy as object, null, null, cause, options.create ?? true);
+    const hash = sha(canonicalBytes(copy));
+    let settle!: { resolve: (ack: CastAck) => void; reject: (err: Error) => void };
+    const first = new Promise<CastAck>((resolve, reject) => (settle = { resolve, reject }));
+    const create = options.create ?? true;
+    const k = `${gkey}\n${key}`;
+    const done = this.keyedCommand(
+      gkey,
+      parts,
+      key,
+      hash,
+      options,
+      () => first,
+      settle.reject,
+      async (row) => {
+        if (row === null) {
+          const ack = this.deliverCast(gkey, copy as object, key, hash, cause, create);
+          settle.resolve(await ack);
+          return;
+        }
+        const stored = parseCanonical(row.reply as Uint8Array, 'durable_replies.reply') as {
+          version?: unknown;
+        };
+        settle.resolve({
+          gkey,
+          version: typeof stored.version === 'number' ? stored.version : 0,
+          duplicate: true,
+        });
+      },
+    ) as Promise<CastAck>;
+    const entry = this.keyed.get(k);
+    void first.then(
+      () => this.keyed.get(k) === entry && this.keyed.delete(k),
+      () => this.keyed.get(k) === entry && this.keyed.delete(k),
+    );
+    return done;
+  }
+
+  /** True while a step is being committed or a governor is being loaded. */
+  get busy(): boolean {
+    return this.committer.inFlight > 0 || this.loading.size > 0;
+  }
+
+  /** True when the governor is in memory. */
+  isActive(gkey: string): boolean {
+    return this.active.get(gkey) !== undefined;
+  }
+
+  /** Takes a governor out of memory now if nothing pins it; true when it left. */
+  passivate(gkey: string): boolean {
+    const g = this.active.get(gkey);
+    return g !== undefined && this.evict(g);
+  }
+
+  /** Passivates every governor nothing pins; returns how many left memory. */
+  passivateAll(): number {
+    return this.active.shed(0, null, (g) => this.evict(g));
+  }
+
+  /** Runs one due-timer scan now (the scanner also runs on its interval). */
+  scanDue(): Promise<void> {
+    return this.scanner.scanNow();
+  }
+
+  /** Statistics. */
+  stats(): DurableHostStats {
+    return {
+      active: this.active.size,
+      ...this.counts,
+      stepsCommitted: this.committer.committed,
+      stepsSkipped: this.committer.skipped,
+      waiting: this.waiters.size,
+      scanner: this.scanner.stats(),
+    };
+  }
+
+  /**
+   * Stops: no new commands, the scanner and sweep end, waiting callers get GOV_HOST_CLOSED, every step already
+   * handed to the ledger is committed, the governors leave memory and the ledger closes.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sweepTimer !== null) this.clock.cancel(this.sweepTimer);
+    this.sweepTimer = null;
+    await this.scanner.stop();
+    await Promise.allSettled([...this.loading.values()]);
+    this.waiters.failAll((gkey) => new GovernessError(DurableErrors.hostClosed, { gkey }));
+    for (const g of [...this.active.values()]) {
+      for (const p of g.casts) p.reject(new GovernessError(DurableErrors.hostClosed, { gkey: g.gkey }));
+      g.casts.clear();
+      if (g.pid !== null) this.runtime.exit(g.pid, 'kill');
+      this.active.remove(g);
+    }
+    await this.ledger.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  onTimer(token: number): void {
+    if (token !== SWEEP) return;
+    this.sweepTimer = null;
+    const now = this.clock.now();
+    const horizon = this.clock.wallNow() + this.scanner.horizon;
+    this.active.shed(this.maxActive, now - this.idleMs, (g) => {
+      // A governor whose timer is due within the scan horizon would be activated again at once: keep it.
+      const due = g.timerRows.reduce((m, r) => Math.min(m, r.dueMs), Infinity);
+      return due > horizon && this.evict(g);
+    });
+    this.armSweep();
+  }
+
+  // ---- commands ----
+
+  private command(
+    gkey: string,
+    payload: unknown,
+    argument: string,
+    options: CommandOptions,
+  ): { parts: GkeyParts; copy: unknown; key: string | null; cause: CommandCause } {
+    if (this.closed) throw new GovernessError(DurableErrors.hostClosed, { gkey: String(gkey) });
+    const parts = parseGkey(gkey);
+    if (!this.defs.has(parts.kind)) {
+      throw new GovernessError(DurableErrors.unknownGovernor, { kind: parts.kind, gkey });
+    }
+    const copy = toStorable(payload, argument);
+    const key = checkText(options.idempotencyKey, 'idempotencyKey');
+    const cause = {
+      request_id: checkText(options.requestId, 'requestId'),
+      actor: checkText(options.actor, 'actor'),
+    };
+    return { parts, copy, key, cause };
+  }
+
+  /**
+   * At most once per (governor, key): a command already in flight here is joined; one already stored answers
+   * from its reply row; one with the same key and different content is refused with a receipt.
+   */
+  private keyedCommand(
+    gkey: string,
+    parts: GkeyParts,
+    key: string,
+    hash: string,
+    options: CommandOptions,
+    join: () => Promise<unknown>,
+    fail: (err: Error) => void,
+    proceed: (row: Readonly<Record<string, SqlValue>> | null) => Promise<void>,
+  ): Promise<unknown> {
+    const k = `${gkey}\n${key}`;
+    const inFlight = this.keyed.get(k);
+    if (inFlight !== undefined) {
+      if (inFlight.hash !== hash) return this.conflict(gkey, parts, key, options);
+      return inFlight.join();
+    }
+    const entry: KeyedCommand = { hash, join };
+    this.keyed.set(k, entry);
+    const result = join();
+    const forget = (): void => {
+      if (this.keyed.get(k) === entry) this.keyed.delete(k);
+    };
+    void (async () => {
+      const row = await this.store.getRow(REPLIES_TABLE.name, { gkey, idem_key: key });
+      if (row !== null) {
+        forget();
+        if (Buffer.from(row.req_hash as Uint8Array).toString('hex') !== hash) {
+          await this.conflict(gkey, parts, key, options);
+        }
+      }
+      await proceed(row);
+    })().catch((err: unknown) => {
+      forget();
+      fail(err instanceof Error ? err : new Error(String(err)));
+    });
+    return result;
+  }
+
+  /** GOV_IDEMPOTENCY_CONFLICT, after a refusal receipt; the governor itself is not touched. */
+  private async conflict(
+    gkey: string,
+    parts: GkeyParts,
+    key: string,
+    options: CommandOptions,
+  ): Promise<never> {
+    const draft: ReceiptDraft = {
+      governor: parts.kind,
+      sku_id: parts.sku,
+      tenant_id: parts.tenant,
+      state_from: '-',
+      state_to: '-',
+      event: { type: 'system', summary: 'idempotency key reused with different content' },
+      status: 'refuse',
+      reason: {
+        code: 'durable.idempotency_conflict',
+        message: 'an idempotency key was reused for a different request; nothing was applied',
+      },
+      metadata: { conflicting_key: key },
+      cause: { request_id: options.requestId ?? null, idempotency_key: null, actor: options.actor ?? null },
+    };
+    await this.ledger.append(draft, { keepState: true });
+    throw new GovernessError(DurableErrors.idempotencyConflict, { gkey, key });
+  }
+
+  private async deliverCall(
+    gkey: string,
+    request: unknown,
+    target: DurableReply,
+    create: boolean,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const g = await this.activate(gkey, create);
+      if (g.pid !== null && this.runtime.callWith(g.pid, request as CallRequest<MachineTypes>, target))
+        return;
+      // The process ended between activation and delivery (it stopped or crashed): load it again once.
+      if (attempt > 0) throw this.goneError(g);
+    }
+  }
+
+  private async deliverCast(
+    gkey: string,
+    content: object,
+    key: string | null,
+    reqHash: string | null,
+    cause: CommandCause,
+    create: boolean,
+  ): Promise<CastAck> {
+    const g = await this.activate(gkey, create);
+    return new Promise<CastAck>((resolve, reject) => {
+      const pending: PendingCast = { resolve, reject };
+      this.casts.set(content, { key, reqHash, cause, pending });
+      g.casts.add(pending);
+      this.runtime.cast(g.pid as NonNullable<typeof g.pid>, content);
+    });
+  }
+
+  private goneError(g: Governor): GovernessError {
+    return g.stopped
+      ? new GovernessError(DurableErrors.stopped, { gkey: g.gkey, reason: 'stopped' })
+      : new GovernessError(DurableErrors.commitFailed, { gkey: g.gkey, problem: 'the governor exited' });
+  }
+
+  // ---- activation ----
+
+  private activate(
+    gkey: string,
+    create: boolean,
+    row?: Readonly<Record<string, SqlValue>>,
+  ): Promise<Governor> {
+    const g = this.active.get(gkey);
+    if (g !== undefined) {
+      this.active.touch(g, this.clock.now());
+      return Promise.resolve(g);
+    }
+    let loading = this.loading.get(gkey);
+    if (loading === undefined) {
+      loading = this.load(gkey, create, row).finally(() => this.loading.delete(gkey));
+      this.loading.set(gkey, loading);
+    }
+    return loading;
+  }
+
+  private async load(
+    gkey: string,
+    create: boolean,
+    scanned?: Readonly<Record<string, SqlValue>>,
+  ): Promise<Governor> {
+    const parts = parseGkey(gkey);
+    const def = this.defs.get(parts.kind);
+    if (def === undefined)
+      throw new GovernessError(DurableErrors.unknownGovernor, { kind: parts.kind, gkey });
+    const row = scanned ?? (await this.store.getRow(GOVERNORS_TABLE.name, { gkey }));
+    if (this.closed) throw new GovernessError(DurableErrors.hostClosed, { gkey });
+    const g = new Governor(gkey, parts, def);
+    if (row === null) {
+      if (!create) throw new GovernessError(DurableErrors.notFound, { gkey });
+      return this.startNew(g);
+    }
+    const status = statusOf(row, gkey);
+    if (status === 'quarantined') throw new GovernessError(DurableErrors.quarantined, { gkey });
+    if (status === 'stopped') throw new GovernessError(DurableErrors.stopped, { gkey, reason: 'stopped' });
+    const codec = this.codec;
+    let loaded;
+    try {
+      loaded = decodeGovernorRow(row, gkey, codec);
+    } catch (err) {
+      await this.quarantine(g, row, err);
+      throw err;
+    }
+    let snapshot: DurableSnapshot = loaded.snapshot;
+    let version = loaded.version;
+    if (loaded.dataVer !== dataVersionOf(def)) {
+      try {
+        snapshot = migrateLoaded(def, gkey, loaded, codec);
+      } catch (err) {
+        await this.quarantine(g, row, err);
+        throw err;
+      }
+      version = await this.commitMigration(g, row, loaded.dataVer, loaded.snapshot, snapshot, codec);
+    }
+    const now = this.clock.now();
+    const timers = restoreTimers(loaded.timers, now, this.clock.wallNow());
+    let restored;
+    try {
+      restored = this.runtime.restore(
+        def.machine,
+        {
+          state: snapshot.state,
+          data: snapshot.data,
+          queue: snapshot.queue,
+          postponed: snapshot.postponed,
+          timers,
+        },
+        { commit: (s) => this.committer.commit(g, s) },
+      );
+    } catch (err) {
+      await this.quarantine(g, row, err);
+      throw err;
+    }
+    if (!restored.ok)
+      throw new GovernessError(RuntimeErrors.startFailed, {
+        target: gkey,
+        reason: formatReason(restored.reason as ExitReason),
+      });
+    g.pid = restored.pid;
+    g.version = version;
+    g.timerGen = snapshot.timerGen;
+    g.gens = gensAfterRestore(loaded.timers, restored.timerIds);
+    g.timerRows = loaded.timers;
+    g.timers = timers;
+    g.timerIds = restored.timerIds;
+    g.data = snapshot.data;
+    g.hadPending = snapshot.queue.length > 0 || snapshot.postponed.length > 0;
+    this.counts.activations++;
+    this.enter(g);
+    return g;
+  }
+
+  private startNew(g: Governor): Governor {
+    const started = this.runtime.start(g.def.machine, g.def.args(g.parts), {
+      commit: (s) => this.committer.commit(g, s),
+    });
+    if (!started.ok) {
+      throw new GovernessError(RuntimeErrors.startFailed, {
+        target: g.gkey,
+        reason: JSON.stringify(started.reason, (_k, v: unknown) => (v instanceof Error ? v.message : v)),
+      });
+    }
+    g.pid = started.pid;
+    this.counts.created++;
+    this.enter(g);
+    return g;
+  }
+
+  private enter(g: Governor): void {
+    this.active.touch(g, this.clock.now());
+    this.runtime.monitor(g.pid as NonNullable<typeof g.pid>, (reason) => this.exited(g, reason));
+    if (this.active.size > this.maxActive)
+      this.active.shed(this.maxActive, null, (o) => o !== g && this.evict(o));
+  }
+
+  /** A governor's process ended: passivated (nothing to do), stopped, or failed (its callers are told why). */
+  private exited(g: Governor, reason: ExitReason): void {
+    this.active.remove(g);
+    if (reason === PASSIVATED) return;
+    const error =
+      g.commitError ??
+      (g.stopped
+        ? new GovernessError(DurableErrors.stopped, { gkey: g.gkey, reason: formatReason(reason) })
+        : new GovernessError(RuntimeErrors.exit, { target: g.gkey, reason: formatReason(reason) }));
+    this.waiters.failGovernor(g.gkey, () => error);
+    for (const p of g.casts) p.reject(error);
+    g.casts.clear();
+    for (const k of [...this.keyed.keys()]) if (k.startsWith(`${g.gkey}\n`)) this.keyed.delete(k);
+    if (g.commitError === null && !g.stopped && !isCleanExit(reason) && !this.closed) this.crashed(g);
+  }
+
+  /** A machine crashed handling an event: a refusal receipt, and the scanner backs off from it. */
+  private crashed(g: Governor): void {
+    const prev = this.crashes.get(g.gkey)?.count ?? 0;
+    const count = prev + 1;
+    this.crashes.set(g.gkey, { count, until: this.clock.now() + Math.min(300_000, 1000 * 2 ** (count - 1)) });
+    const draft: ReceiptDraft = {
+      governor: g.parts.kind,
+      sku_id: g.parts.sku,
+      tenant_id: g.parts.tenant,
+      state_from: '-',
+      state_to: '-',
+      event: { type: 'system', summary: 'crash' },
+      status: 'refuse',
+      reason: {
+        code: 'durable.crashed',
+        message: 'the machine crashed; the event it was handling was not applied',
+      },
+      metadata: { durable_version: g.version, crash_count: count },
+      cause: { request_id: null, idempotency_key: null, actor: null },
+    };
+    void this.ledger.append(draft, { keepState: true }).catch(() => undefined);
+  }
+
+  private evict(g: Governor): boolean {
+    const pid = g.pid;
+    if (pid === null || g.committing || !this.runtime.quiescent(pid)) return false;
+    if (this.waiters.waitingOn(g.gkey) > 0 || g.casts.size > 0) return false;
+    this.runtime.evict(pid);
+    this.active.remove(g);
+    this.counts.passivated++;
+    return true;
+  }
+
+  private armSweep(): void {
+    if (this.closed || this.sweepTimer !== null) return;
+    this.sweepTimer = this.clock.schedule(this.clock.now() + this.sweepMs, this, SWEEP);
+  }
+
+  // ---- due timers ----
+
+  private wantedByScanner(gkey: string): boolean {
+    if (this.closed || this.active.get(gkey) !== undefined || this.loading.has(gkey)) return false;
+    const crash = this.crashes.get(gkey);
+    if (crash !== undefined && crash.until > this.clock.now()) return false;
+    if (this.unknownReported.has(gkey)) return false;
+    return true;
+  }
+
+  private async activateDue(gkey: string, row: Readonly<Record<string, SqlValue>>): Promise<void> {
+    let parts: GkeyParts | null = null;
+    try {
+      parts = parseGkey(gkey);
+      if (!this.defs.has(parts.kind)) {
+        this.unknownReported.add(gkey);
+        await this.ledger.append(
+          {
+            governor: parts.kind,
+            sku_id: parts.sku,
+            tenant_id: parts.tenant,
+            state_from: '-',
+            state_to: '-',
+            event: { type: 'system', summary: 'due timer' },
+            status: 'refuse',
+            reason: {
+              code: 'durable.unknown_governor',
+              message: 'a timer fell due for a governor kind this host has no definition for',
+            },
+            metadata: {},
+            cause: { request_id: null, idempotency_key: null, actor: null },
+          },
+          { keepState: true },
+        );
+        return;
+      }
+      await this.activate(gkey, false, row);
+    } catch {
+      // Quarantine, a stopped governor or a closing host: each already reported where it happened. Skip the
+      // gkey for a while so a row that cannot load does not make every scan retry it.
+      this.crashes.set(gkey, { count: 0, until: this.clock.now() + 60_000 });
+    }
+  }
+
+  // ---- storage ----
+
+  /** Sets a row that cannot be loaded aside (status `quarantined`), with a refusal receipt saying why. */
+  private async quarantine(
+    g: Governor,
+    row: Readonly<Record<string, SqlValue>>,
+    err: unknown,
+  ): Promise<void> {
+    const version = row.version as SqlValue;
+    const code = err instanceof GovernessError ? err.code : 'error';
+    const draft: ReceiptDraft = {
+      governor: g.parts.kind,
+      sku_id: g.parts.sku,
+      tenant_id: g.parts.tenant,
+      state_from: '-',
+      state_to: '-',
+      event: { type: 'system', summary: 'load' },
+      status: 'refuse',
+      reason: {
+        code: 'durable.load_failed',
+        message: `stored governor could not be loaded (${code}); quarantined`,
+      },
+      metadata: { durable_version: typeof version === 'number' ? version : null, error_code: code },
+      cause: { request_id: null, idempotency_key: null, actor: null },
+      private: { problem: err instanceof Error ? err.message : String(err) },
+    };
+    await this.ledger
+      .append(draft, {
+        keepState: true,
+        rows: [
+          {
+            table: GOVERNORS_TABLE.name,
+            op: 'upsert',
+            row: { ...row, status: 'quarantined' },
+            expect: { column: 'version', value: version },
+          },
+        ],
+      })
+      .catch(() => undefined);
+  }
+
+  /** Commits the migrated snapshot as its own step with a receipt, before the governor runs; returns the version. */
+  private async commitMigration(
+    g: Governor,
+    row: Readonly<Record<string, SqlValue>>,
+    from: number,
+    before: DurableSnapshot,
+    after: DurableSnapshot,
+    codec: ReplyCodec,
+  ): Promise<number> {
+    const prev = row.version as number;
+    const to = dataVersionOf(g.def);
+    await this.ledger.append(
+      {
+        governor: g.parts.kind,
+        sku_id: g.parts.sku,
+        tenant_id: g.parts.tenant,
+        state_from: labelOf(g.def, before.state),
+        state_to: labelOf(g.def, after.state),
+        event: { type: 'system', summary: `migrate v${from} to v${to}` },
+        status: 'accept',
+        reason: {
+          code: 'durable.migrated',
+          message: 'stored data migrated to the definition’s data version',
+        },
+        metadata: { from_version: from, to_version: to, durable_version: prev + 1 },
+        cause: { request_id: null, idempotency_key: null, actor: null },
+      },
+      {
+        rows: [
+          {
+            table: GOVERNORS_TABLE.name,
+            op: 'upsert',
+            row: { ...row, version: prev + 1, data_ver: to, snapshot: encodeSnapshot(after, codec) },
+            expect: { column: 'version', value: prev },
+          },
+        ],
+      },
+    );
+    return prev + 1;
+  }
+}

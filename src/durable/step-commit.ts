@@ -1,0 +1,317 @@
+// One durable step = one receipt appended with its rows (docs/durable/design.md §1.3). The commit hook turns a
+// StepRecord into: the governor row (snapshot, timers, next due time) written only if the stored version is
+// still the one this process last committed, a reply row for a keyed command, and the receipt. The ledger's
+// group commit puts many governors' steps in one transaction; the runtime releases the step's replies and
+// effects only when the promise returned here resolves, i.e. after COMMIT.
+import { DurableErrors, GovernessError, LedgerErrors } from '../errors/index.js';
+import { canonicalBytes } from '../ledger/canonical/index.js';
+import type { Ledger, ReceiptDraft, ReceiptMetadata, RowWrite } from '../ledger/index.js';
+import type { Clock, MachineTypes, StatemEvent, StepRecord } from '../runtime/index.js';
+import { dataVersionOf } from './definition.js';
+import { DurableReply, NO_CAUSE, type CommandCause } from './durable-reply.js';
+import type { Governor, PendingCast } from './governor.js';
+import { defaultReason, labelOf, receiptEventOf } from './receipt-of.js';
+import { encodeSnapshot } from './snapshot-codec.js';
+import type { ReplyCodec } from './storable.js';
+import { toStorable } from './storable.js';
+import { GOVERNORS_TABLE, REPLIES_TABLE } from './tables.js';
+import { encodeTimerRows, lateMs, nextDue, timerRows, type TimerRow } from './timer-rows.js';
+
+/** The key and cause of a cast sent through the host, found again by its content object. */
+export interface CastCause {
+  readonly key: string | null;
+  /** Hex request hash (keyed casts). */
+  readonly reqHash: string | null;
+  readonly cause: CommandCause;
+  /** The sender's promise, settled after the consuming step commits. */
+  readonly pending: PendingCast;
+}
+
+/** What the step committer needs from its host. */
+export interface StepCommitContext {
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  /** Cast causes by content object (the runtime hands the hook the same object the host delivered). */
+  readonly casts: WeakMap<object, CastCause>;
+  /** The reply-target codec of a governor's snapshot. */
+  codecFor(gkey: string): ReplyCodec;
+  /** A keyed call was consumed by a committed step (its reply row now exists). */
+  consumed(gkey: string, key: string): void;
+}
+
+interface Consumed {
+  readonly key: string | null;
+  readonly cause: CommandCause;
+  readonly reply: DurableReply | null;
+  readonly cast: { readonly content: object; readonly cc: CastCause } | null;
+}
+
+const TIMEOUTS: ReadonlySet<string> = new Set(['timeout', 'state_timeout', 'generic_timeout']);
+
+function sameTimers<T extends MachineTypes>(g: Governor<T>, step: StepRecord<T>): boolean {
+  if (step.timerIds.length !== g.timerIds.length) return false;
+  for (let i = 0; i < step.timerIds.length; i++) {
+    if (step.timerIds[i] !== g.timerIds[i]) return false;
+    if (step.timers[i]?.content !== g.timers[i]?.content) return false;
+  }
+  return true;
+}
+
+/** The command a step consumes for the first time: a keyed or unkeyed call or cast sent through the host. */
+function consumedBy<T extends MachineTypes>(event: StatemEvent<T> | null, ctx: StepCommitContext): Consumed {
+  if (event?.type === 'call' && event.from instanceof DurableReply && !event.from.consumed) {
+    return { key: event.from.key, cause: event.from.cause, reply: event.from, cast: null };
+  }
+  if (event?.type === 'cast' && typeof event.content === 'object' && event.content !== null) {
+    const cc = ctx.casts.get(event.content);
+    if (cc !== undefined)
+      return { key: cc.key, cause: cc.cause, reply: null, cast: { content: event.content, cc } };
+  }
+  return { key: null, cause: NO_CAUSE, reply: null, cast: null };
+}
+
+function replyRow(target: DurableReply, reply: Uint8Array | null, version: number): RowWrite {
+  return {
+    table: REPLIES_TABLE.name,
+    op: 'upsert',
+    row: {
+      gkey: target.gkey,
+      idem_key: target.key as string,
+      req_hash: Buffer.from(target.reqHash as string, 'hex'),
+      reply,
+      version,
+      receipt_id: null,
+    },
+  };
+}
+
+function isOwnConflict(err: unknown, gkey: string): boolean {
+  if (!GovernessError.is(err, LedgerErrors.storeConflict)) return false;
+  const key = (err as GovernessError).details.key;
+  try {
+    return typeof key === 'string' && (JSON.parse(key) as { gkey?: unknown }).gkey === gkey;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes durable steps: the commit hook of every durable governor of one host. */
+export class StepCommitter {
+  /** Steps committed (statistics). */
+  committed = 0;
+  /** Steps that changed nothing and wrote nothing. */
+  skipped = 0;
+  /** Commits in flight. */
+  inFlight = 0;
+
+  constructor(private readonly ctx: StepCommitContext) {}
+
+  /** The commit hook for governor `g`: undefined when the step changed nothing, else the commit's promise. */
+  commit<T extends MachineTypes>(g: Governor<T>, step: StepRecord<T>): Promise<void> | undefined {
+    g.lastUsed = this.ctx.clock.now();
+    const consumed = consumedBy(step.event, this.ctx);
+    if (
+      step.event !== null &&
+      step.stop === null &&
+      !step.changed &&
+      step.data === g.data &&
+      step.pending === null &&
+      !g.hadPending &&
+      step.effects.length === 0 &&
+      consumed.key === null &&
+      sameTimers(g, step)
+    ) {
+      this.skipped++;
+      if (consumed.cast !== null) this.settleCast(g, consumed.cast, false);
+      return undefined;
+    }
+    try {
+      return this.write(g, step, consumed);
+    } catch (err) {
+      return Promise.reject(this.failed(g, err));
+    }
+  }
+
+  private write<T extends MachineTypes>(
+    g: Governor<T>,
+    step: StepRecord<T>,
+    consumed: Consumed,
+  ): Promise<void> {
+    const { clock } = this.ctx;
+    const now = clock.now();
+    const wall = clock.wallNow();
+    const version = g.version + 1;
+    const codec = this.ctx.codecFor(g.gkey);
+    const stopped = step.stop !== null;
+    const t = stopped
+      ? { rows: [] as TimerRow<T>[], timerGen: g.timerGen, gens: new Map<number, number>() }
+      : timerRows({ timers: step.timers, timerIds: step.timerIds }, g.gens, g.timerGen, now, wall);
+    const snapshot = encodeSnapshot(
+      {
+        state: step.to,
+        data: step.data,
+        queue: stopped ? [] : (step.pending?.queue ?? []),
+        postponed: stopped ? [] : (step.pending?.postponed ?? []),
+        timerGen: t.timerGen,
+      },
+      codec,
+    );
+    const rows: RowWrite[] = [
+      {
+        table: GOVERNORS_TABLE.name,
+        op: 'upsert',
+        row: {
+          gkey: g.gkey,
+          version,
+          data_ver: dataVersionOf(g.def),
+          snapshot,
+          timers: encodeTimerRows(t.rows, codec),
+          next_due_ms: nextDue(t.rows),
+          status: stopped ? 'stopped' : 'live',
+          epoch: 0,
+        },
+        expect: { column: 'version', value: g.version === 0 ? null : g.version },
+      },
+    ];
+    this.replyRows(g, step, consumed, version, rows);
+    const draft = this.draft(g, step, consumed, version, wall);
+    return this.append(g, draft, rows, true).then(() => {
+      g.version = version;
+      g.timerGen = t.timerGen;
+      g.gens = t.gens;
+      g.timerRows = t.rows;
+      g.timers = step.timers;
+      g.timerIds = step.timerIds;
+      g.data = step.data;
+      g.hadPending = step.pending !== null;
+      g.stopped = stopped;
+      this.committed++;
+      if (consumed.reply !== null) {
+        consumed.reply.consumed = true;
+        if (consumed.reply.key !== null) this.ctx.consumed(consumed.reply.gkey, consumed.reply.key);
+      }
+      if (consumed.cast !== null) this.settleCast(g, consumed.cast, false);
+    });
+  }
+
+  /** Reply rows: the consumed keyed command's (reply NULL while deferred) and every keyed reply this step gives. */
+  private replyRows<T extends MachineTypes>(
+    g: Governor<T>,
+    step: StepRecord<T>,
+    consumed: Consumed,
+    version: number,
+    rows: RowWrite[],
+  ): void {
+    const written = new Set<string>();
+    for (const e of step.effects) {
+      if (e.type !== 'reply' || !(e.to instanceof DurableReply) || e.to.key === null) continue;
+      if (written.has(e.to.stored)) continue; // a second reply to one call is dropped (GS-61)
+      written.add(e.to.stored);
+      const bytes = canonicalBytes(toStorable(e.reply, 'reply'), '/reply');
+      rows.push(replyRow(e.to, bytes, version));
+    }
+    const r = consumed.reply;
+    if (r !== null && r.key !== null && !written.has(r.stored)) rows.push(replyRow(r, null, version));
+    const c = consumed.cast?.cc;
+    if (c !== undefined && c.key !== null) {
+      rows.push({
+        table: REPLIES_TABLE.name,
+        op: 'upsert',
+        row: {
+          gkey: g.gkey,
+          idem_key: c.key,
+          req_hash: Buffer.from(c.reqHash as string, 'hex'),
+          reply: canonicalBytes({ version }),
+          version,
+          receipt_id: null,
+        },
+      });
+    }
+  }
+
+  private draft<T extends MachineTypes>(
+    g: Governor<T>,
+    step: StepRecord<T>,
+    consumed: Consumed,
+    version: number,
+    wall: number,
+  ): ReceiptDraft {
+    const parts = g.def.receipt?.(step) ?? {};
+    const event = receiptEventOf(step.event);
+    const metadata: Record<string, ReceiptMetadata[string]> = { ...(parts.metadata ?? {}) };
+    metadata.durable_version = version;
+    if (step.event !== null && TIMEOUTS.has(step.event.type)) {
+      const name = step.event.type === 'generic_timeout' ? step.event.name : undefined;
+      const fired = g.timerRows.find((r) => r.kind === step.event?.type && r.name === name);
+      if (fired !== undefined) {
+        metadata.timer_gen = fired.gen;
+        metadata.timer_late_ms = lateMs(fired.dueMs, wall);
+      }
+    }
+    const draft: ReceiptDraft = {
+      governor: g.parts.kind,
+      sku_id: g.parts.sku,
+      tenant_id: g.parts.tenant,
+      state_from: labelOf(g.def, step.from),
+      state_to: labelOf(g.def, step.to),
+      event: parts.summary === undefined ? event : { type: event.type, summary: parts.summary },
+      status: parts.status ?? 'accept',
+      reason: parts.reason ?? defaultReason(step),
+      metadata,
+      cause: { ...consumed.cause, idempotency_key: consumed.key },
+    };
+    return parts.private === undefined ? draft : { ...draft, private: parts.private };
+  }
+
+  /**
+   * Appends; a conflict on another governor's row means this step only shared a failed transaction, so it is
+   * appended once more (nothing of it was stored). A conflict on its own row is a fork attempt: it fails.
+   */
+  private async append<T extends MachineTypes>(
+    g: Governor<T>,
+    draft: ReceiptDraft,
+    rows: readonly RowWrite[],
+    retry: boolean,
+  ): Promise<void> {
+    g.committing = true;
+    this.inFlight++;
+    try {
+      const ack = await this.ctx.ledger.append(draft, { rows });
+      if (ack.duplicate) {
+        throw new GovernessError(DurableErrors.commitFailed, {
+          gkey: g.gkey,
+          problem: `idempotency key ${String(draft.cause.idempotency_key)} is already in the ledger`,
+        });
+      }
+    } catch (err) {
+      if (retry && GovernessError.is(err, LedgerErrors.storeConflict) && !isOwnConflict(err, g.gkey)) {
+        return this.append(g, draft, rows, false);
+      }
+      throw this.failed(g, err);
+    } finally {
+      g.committing = false;
+      this.inFlight--;
+    }
+  }
+
+  private failed<T extends MachineTypes>(g: Governor<T>, err: unknown): Error {
+    const error = GovernessError.is(err, DurableErrors.commitFailed)
+      ? (err as GovernessError)
+      : new GovernessError(DurableErrors.commitFailed, {
+          gkey: g.gkey,
+          problem: err instanceof Error ? err.message : String(err),
+        });
+    g.commitError = error;
+    return error;
+  }
+
+  private settleCast<T extends MachineTypes>(
+    g: Governor<T>,
+    cast: { readonly content: object; readonly cc: CastCause },
+    duplicate: boolean,
+  ): void {
+    this.ctx.casts.delete(cast.content);
+    g.casts.delete(cast.cc.pending);
+    cast.cc.pending.resolve({ gkey: g.gkey, version: g.version, duplicate });
+  }
+}
