@@ -26,9 +26,20 @@ export class ActiveSet {
     this.map.set(g.gkey, g);
   }
 
+  /** Moves a governor already in the set to the most recently used end (a step it handled). */
+  used(g: Governor<MachineTypes>, now: number): void {
+    if (this.map.get(g.gkey) === g) this.touch(g, now);
+  }
+
   /** Removes a governor if `g` is the one held under its gkey. */
   remove(g: Governor<MachineTypes>): void {
     if (this.map.get(g.gkey) === g) this.map.delete(g.gkey);
+  }
+
+  /** The least recently used governor, if any. */
+  oldest(): Governor<MachineTypes> | undefined {
+    for (const g of this.map.values()) return g;
+    return undefined;
   }
 
   /** Oldest first. */

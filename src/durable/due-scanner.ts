@@ -9,8 +9,14 @@ import { GOVERNORS_TABLE } from './tables.js';
 
 /** Scanner tuning. */
 export interface DueScanOptions {
-  /** Time between scans (default 1000 ms). */
+  /** Shortest time between scans (default 1000 ms). */
   readonly intervalMs?: number;
+  /**
+   * Longest sleep (default 3,600,000 ms). Between scans the scanner sleeps until the earliest stored timer
+   * comes within the horizon, or a passivated governor's timer does (`hint`); this bounds how long a timer
+   * written behind the host's back (another tool, a wall-clock jump) can go unnoticed.
+   */
+  readonly maxSleepMs?: number;
   /** Activate governors whose next timer is due within this much wall time (default 60,000 ms). */
   readonly horizonMs?: number;
   /** Rows per index read (default 512). */
@@ -39,12 +45,17 @@ export interface DueScanStats {
 /** Periodically activates passive governors with due timers. */
 export class DueScanner implements TimerTarget {
   private readonly intervalMs: number;
+  private readonly maxSleepMs: number;
+  /** Wall time the next scan is planned for (to tell whether a hint is earlier). */
+  private wakeWall = Infinity;
+  /** The earliest hint received while a scan ran (that scan's own plan must not override it). */
+  private hintedWall = Infinity;
   private readonly horizonMs: number;
   private readonly page: number;
   private readonly rate: number;
   private readonly concurrency: number;
   private timer: TimerHandle | null = null;
-  private running: Promise<void> | null = null;
+  private running: Promise<number> | null = null;
   private stopped = false;
   private tokens: number;
   private refilledAt: number;
@@ -59,6 +70,7 @@ export class DueScanner implements TimerTarget {
     options: DueScanOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 1000;
+    this.maxSleepMs = options.maxSleepMs ?? 3_600_000;
     this.horizonMs = options.horizonMs ?? 60_000;
     this.page = options.page ?? 512;
     this.rate = options.activationRate ?? 2000;
@@ -90,22 +102,52 @@ export class DueScanner implements TimerTarget {
     await this.running;
   }
 
-  /** Runs one scan now (tests; the timer runs them otherwise). Resolves when it is done. */
-  scanNow(): Promise<void> {
+  /** Runs one scan now (tests; the timer runs them otherwise). Resolves with the delay until the next is due. */
+  scanNow(): Promise<number> {
     this.running ??= this.scan().finally(() => {
       this.running = null;
     });
     return this.running;
   }
 
+  /** A governor left memory with a timer due at wall time `dueMs`: scan in time for it. */
+  hint(dueMs: number): void {
+    const wakeWall = dueMs - this.horizonMs;
+    if (this.running !== null) this.hintedWall = Math.min(this.hintedWall, wakeWall);
+    if (wakeWall >= this.wakeWall) return;
+    this.reschedule(Math.max(this.intervalMs, wakeWall - this.clock.wallNow()));
+  }
+
   onTimer(): void {
     this.timer = null;
-    void this.scanNow().then(() => this.schedule(this.intervalMs));
+    this.wakeWall = Infinity;
+    void this.scanNow().then(
+      (delay) => this.afterScan(delay),
+      () => this.afterScan(this.intervalMs),
+    );
+  }
+
+  /** True while a scan runs. */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  private afterScan(delay: number): void {
+    const hinted = this.hintedWall - this.clock.wallNow();
+    this.hintedWall = Infinity;
+    this.reschedule(Math.min(delay, hinted));
   }
 
   private schedule(delay: number): void {
     if (this.stopped || this.timer !== null) return;
+    this.wakeWall = this.clock.wallNow() + delay;
     this.timer = this.clock.schedule(this.clock.now() + delay, this, 0);
+  }
+
+  private reschedule(delay: number): void {
+    if (this.timer !== null) this.clock.cancel(this.timer);
+    this.timer = null;
+    this.schedule(Math.min(this.maxSleepMs, Math.max(this.intervalMs, delay)));
   }
 
   private refill(): void {
@@ -114,7 +156,7 @@ export class DueScanner implements TimerTarget {
     this.refilledAt = now;
   }
 
-  private async scan(): Promise<void> {
+  private async scan(): Promise<number> {
     this.scans++;
     this.refill();
     const upTo = Math.floor(this.clock.wallNow()) + this.horizonMs;
@@ -143,5 +185,16 @@ export class DueScanner implements TimerTarget {
       after = [last.next_due_ms as number, last.gkey as string];
     }
     await Promise.all(inFlight);
+    // Out of activation tokens: come back soon. Otherwise sleep until the first timer beyond this scan.
+    if (this.tokens < 1) return this.intervalMs;
+    const next = await this.store.scanRows(GOVERNORS_TABLE.name, {
+      column: 'next_due_ms',
+      upTo: Number.MAX_SAFE_INTEGER,
+      after: [upTo, ''],
+      limit: 1,
+    });
+    const due = next[0]?.next_due_ms;
+    if (typeof due !== 'number') return this.maxSleepMs;
+    return due - this.horizonMs - this.clock.wallNow();
   }
 }

@@ -148,6 +148,8 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private readonly unknownReported = new Set<string>();
   private readonly run = randomUUID().slice(0, 8);
   private serial = 0;
+  /** Keyed commands between arrival and delivery (reading their reply row). */
+  private lookups = 0;
   private sweepTimer: TimerHandle | null = null;
   private closed = false;
   private readonly idleMs: number;
@@ -193,6 +195,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       clock,
       casts: this.casts,
       codecFor: () => this.codec,
+      used: (g) => this.active.used(g, clock.now()),
       consumed: (gkey, key) => this.keyed.delete(`${gkey}\n${key}`),
     });
     this.scanner = new DueScanner(
@@ -216,6 +219,9 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       signer: options.signer,
     });
     const host = new DurableHost(ledger, options.store, options.clock, options);
+    // A SimulatedClock waits for the host as for a runtime: a timer's step is committed before the next fires.
+    const settle = (options.clock as { onSettle?: (owner: DurableHost) => void }).onSettle;
+    if (typeof settle === 'function') settle.call(options.clock, host);
     host.scanner.start();
     host.armSweep();
     return host;
@@ -303,7 +309,20 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
 
   /** True while a step is being committed or a governor is being loaded. */
   get busy(): boolean {
-    return this.committer.inFlight > 0 || this.loading.size > 0;
+    return this.committer.inFlight > 0 || this.loading.size > 0 || this.lookups > 0;
+  }
+
+  /** True when nothing is running, being committed, loaded or scanned (SimulatedClock waits for this). */
+  get isIdle(): boolean {
+    return this.closed || (this.runtime.isIdle && !this.busy && !this.scanner.busy);
+  }
+
+  /** Resolves when the host is idle: every delivered command handled and every step committed. */
+  async idle(): Promise<void> {
+    while (!this.isIdle) {
+      await this.runtime.idle();
+      await new Promise<void>((resolve) => this.clock.defer(resolve));
+    }
   }
 
   /** True when the governor is in memory. */
@@ -322,9 +341,9 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     return this.active.shed(0, null, (g) => this.evict(g));
   }
 
-  /** Runs one due-timer scan now (the scanner also runs on its interval). */
-  scanDue(): Promise<void> {
-    return this.scanner.scanNow();
+  /** Runs one due-timer scan now (the scanner also runs by itself). */
+  async scanDue(): Promise<void> {
+    await this.scanner.scanNow();
   }
 
   /** Statistics. */
@@ -425,6 +444,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     const forget = (): void => {
       if (this.keyed.get(k) === entry) this.keyed.delete(k);
     };
+    this.lookups++;
     void (async () => {
       const row = await this.store.getRow(REPLIES_TABLE.name, { gkey, idem_key: key });
       if (row !== null) {
@@ -434,10 +454,12 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
         }
       }
       await proceed(row);
-    })().catch((err: unknown) => {
-      forget();
-      fail(err instanceof Error ? err : new Error(String(err)));
-    });
+    })()
+      .catch((err: unknown) => {
+        forget();
+        fail(err instanceof Error ? err : new Error(String(err)));
+      })
+      .finally(() => this.lookups--);
     return result;
   }
 
@@ -619,6 +641,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
 
   private enter(g: Governor): void {
     this.active.touch(g, this.clock.now());
+    this.armSweep();
     this.runtime.monitor(g.pid as NonNullable<typeof g.pid>, (reason) => this.exited(g, reason));
     if (this.active.size > this.maxActive)
       this.active.shed(this.maxActive, null, (o) => o !== g && this.evict(o));
@@ -638,6 +661,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     g.casts.clear();
     for (const k of [...this.keyed.keys()]) if (k.startsWith(`${g.gkey}\n`)) this.keyed.delete(k);
     if (g.commitError === null && !g.stopped && !isCleanExit(reason) && !this.closed) this.crashed(g);
+    if (!g.stopped) this.hintScanner(g);
   }
 
   /** A machine crashed handling an event: a refusal receipt, and the scanner backs off from it. */
@@ -670,12 +694,27 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     this.runtime.evict(pid);
     this.active.remove(g);
     this.counts.passivated++;
+    this.hintScanner(g);
     return true;
   }
 
+  /** A governor left memory: make sure the scanner wakes for its earliest timer. */
+  private hintScanner(g: Governor): void {
+    let due = Infinity;
+    for (const r of g.timerRows) if (r.dueMs < due) due = r.dueMs;
+    if (due !== Infinity) this.scanner.hint(due);
+  }
+
+  /**
+   * One clock timer for the whole set, due when the least recently used governor becomes idle (not every
+   * `sweepMs` regardless): an idle host arms nothing, so a simulated month passes in a few timer firings.
+   */
   private armSweep(): void {
     if (this.closed || this.sweepTimer !== null) return;
-    this.sweepTimer = this.clock.schedule(this.clock.now() + this.sweepMs, this, SWEEP);
+    const oldest = this.active.oldest();
+    if (oldest === undefined) return;
+    const at = Math.max(this.clock.now() + this.sweepMs, oldest.lastUsed + this.idleMs);
+    this.sweepTimer = this.clock.schedule(at, this, SWEEP);
   }
 
   // ---- due timers ----

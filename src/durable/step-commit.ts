@@ -35,6 +35,8 @@ export interface StepCommitContext {
   readonly casts: WeakMap<object, CastCause>;
   /** The reply-target codec of a governor's snapshot. */
   codecFor(gkey: string): ReplyCodec;
+  /** The governor handled an event (it moves to the young end of the LRU order). */
+  used(g: Governor<MachineTypes>): void;
   /** A keyed call was consumed by a committed step (its reply row now exists). */
   consumed(gkey: string, key: string): void;
 }
@@ -108,7 +110,7 @@ export class StepCommitter {
 
   /** The commit hook for governor `g`: undefined when the step changed nothing, else the commit's promise. */
   commit<T extends MachineTypes>(g: Governor<T>, step: StepRecord<T>): Promise<void> | undefined {
-    g.lastUsed = this.ctx.clock.now();
+    this.ctx.used(g as unknown as Governor<MachineTypes>);
     const consumed = consumedBy(step.event, this.ctx);
     if (
       step.event !== null &&

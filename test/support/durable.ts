@@ -66,12 +66,8 @@ export async function openDurable(
     });
   let host = await open();
   const settle = async (): Promise<void> => {
-    for (let i = 0; i < 50; i++) {
-      await host.runtime.idle();
-      await host.ledger.flush();
-      await new Promise<void>((r) => setImmediate(r));
-      if (host.runtime.scheduler.isIdle && !host.busy) return;
-    }
+    await host.idle();
+    await clock.settle();
   };
   return {
     get host() {
