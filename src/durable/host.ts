@@ -244,7 +244,11 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     if (key === null) {
       const target = DurableReply.unkeyed(this.waiters, gkey, `${this.run}.${this.serial++}`, cause);
       const reply = this.waiters.wait(target.stored, gkey, timeoutMs);
-      await this.deliverCall(gkey, copy, target, options.create ?? true);
+      try {
+        await this.deliverCall(gkey, copy, target, options.create ?? true);
+      } catch (err) {
+        this.waiters.fail(target.stored, err instanceof Error ? err : new Error(String(err)));
+      }
       return reply;
     }
     const hash = sha(canonicalBytes(copy));
@@ -323,6 +327,21 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       await this.runtime.idle();
       await new Promise<void>((resolve) => this.clock.defer(resolve));
     }
+  }
+
+  /** The stored row of a governor (version, data version, status, next due time), or null when there is none. */
+  async storedGovernor(
+    gkey: string,
+  ): Promise<{ version: number; dataVersion: number; status: string; nextDueMs: number | null } | null> {
+    parseGkey(gkey);
+    const row = await this.store.getRow(GOVERNORS_TABLE.name, { gkey });
+    if (row === null) return null;
+    return {
+      version: row.version as number,
+      dataVersion: row.data_ver as number,
+      status: row.status as string,
+      nextDueMs: row.next_due_ms as number | null,
+    };
   }
 
   /** True when the governor is in memory. */
