@@ -38,6 +38,15 @@ import { DueScanner, type DueScanOptions, type DueScanStats } from './due-scanne
 import { DurableReply, shortHash, type CommandCause } from './durable-reply.js';
 import { Governor, type CastAck, type PendingCast } from './governor.js';
 import { formatGkey, parseGkey, type GkeyParts } from './keys.js';
+import {
+  EXTERNAL_PREFIX,
+  RetryTimer,
+  outboxDelete,
+  storedOutbox,
+  type OutboxEntry,
+  type OutboxHandler,
+  type OutboxResult,
+} from './outbox.js';
 import { labelOf } from './receipt-of.js';
 import { ReplyWaiters } from './reply-waiters.js';
 import { encodeSnapshot, type DurableSnapshot } from './snapshot-codec.js';
@@ -70,6 +79,8 @@ export interface DurableHostOptions {
   readonly scan?: DueScanOptions;
   /** Default time a caller waits for a reply (default 5,000 ms). */
   readonly callTimeoutMs?: number;
+  /** External effects by name, for `callOut(handler, payload)` in a durable machine. */
+  readonly handlers?: Readonly<Record<string, OutboxHandler>>;
 }
 
 /** Options of one command. */
@@ -109,6 +120,18 @@ export interface GovernorRef<T extends MachineTypes> {
 }
 
 const MAX_KEY = 256;
+
+/** Delivery errors no retry can cure: the outbox row is dropped with a refusal receipt. */
+const PERMANENT = [
+  DurableErrors.stopped,
+  DurableErrors.quarantined,
+  DurableErrors.unknownGovernor,
+  DurableErrors.notFound,
+  DurableErrors.idempotencyConflict,
+  RuntimeErrors.badArgument,
+  RuntimeErrors.migrationFailed,
+  DurableErrors.snapshotInvalid,
+];
 const SWEEP = 0;
 
 interface KeyedCommand {
@@ -156,6 +179,10 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private readonly maxActive: number;
   private readonly sweepMs: number;
   private readonly callTimeoutMs: number;
+  private readonly handlers: Readonly<Record<string, OutboxHandler>>;
+  private readonly retries: RetryTimer;
+  /** Outbox deliveries under way. */
+  private deliveries = 0;
   private counts = { activations: 0, created: 0, passivated: 0 };
   /** Reply targets in snapshots: a durable call's target is stored by name; anything else cannot be. */
   private readonly codec: ReplyCodec = {
@@ -190,12 +217,17 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     this.sweepMs = options.sweepMs ?? 1000;
     this.callTimeoutMs = options.callTimeoutMs ?? 5000;
     this.waiters = new ReplyWaiters(clock);
+    this.handlers = options.handlers ?? {};
+    this.retries = new RetryTimer(clock);
     this.committer = new StepCommitter({
       ledger,
       clock,
       casts: this.casts,
       codecFor: () => this.codec,
       used: (g) => this.active.used(g, clock.now()),
+      released: (entries) => {
+        for (const e of entries) this.deliverOutbox(e, 0);
+      },
       consumed: (gkey, key) => this.keyed.delete(`${gkey}\n${key}`),
     });
     this.scanner = new DueScanner(
@@ -224,6 +256,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     if (typeof settle === 'function') settle.call(options.clock, host);
     host.scanner.start();
     host.armSweep();
+    host.redeliverStored();
     return host;
   }
 
@@ -267,13 +300,23 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   }
 
   /** Casts to governor `gkey`; resolves once the step that consumed it is committed. Content must be an object. */
-  async cast(gkey: string, content: unknown, options: CommandOptions = {}): Promise<CastAck> {
+  cast(gkey: string, content: unknown, options: CommandOptions = {}): Promise<CastAck> {
+    return this.castFrom(gkey, content, options, null);
+  }
+
+  /** A cast, possibly delivering outbox row `outbox` (deleted by the step that consumes the cast). */
+  private async castFrom(
+    gkey: string,
+    content: unknown,
+    options: CommandOptions,
+    outbox: string | null,
+  ): Promise<CastAck> {
     const { parts, copy, key, cause } = this.command(gkey, content, 'content', options);
     if (typeof copy !== 'object' || copy === null) {
       refuseAt('content', 'a durable cast carries an object (it is tracked until its step is committed)');
     }
     if (key === null)
-      return this.deliverCast(gkey, copy as object, null, null, cause, options.create ?? true);
+      return this.deliverCast(gkey, copy as object, null, null, cause, options.create ?? true, null);
     const hash = sha(canonicalBytes(copy));
     let settle!: { resolve: (ack: CastAck) => void; reject: (err: Error) => void };
     const first = new Promise<CastAck>((resolve, reject) => (settle = { resolve, reject }));
@@ -289,7 +332,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       settle.reject,
       async (row) => {
         if (row === null) {
-          const ack = this.deliverCast(gkey, copy as object, key, hash, cause, create);
+          const ack = this.deliverCast(gkey, copy as object, key, hash, cause, create, outbox);
           settle.resolve(await ack);
           return;
         }
@@ -313,7 +356,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
 
   /** True while a step is being committed or a governor is being loaded. */
   get busy(): boolean {
-    return this.committer.inFlight > 0 || this.loading.size > 0 || this.lookups > 0;
+    return this.committer.inFlight > 0 || this.loading.size > 0 || this.lookups > 0 || this.deliveries > 0;
   }
 
   /** True when nothing is running, being committed, loaded or scanned (SimulatedClock waits for this). */
@@ -387,6 +430,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     if (this.sweepTimer !== null) this.clock.cancel(this.sweepTimer);
     this.sweepTimer = null;
     await this.scanner.stop();
+    this.retries.cancelAll();
     await Promise.allSettled([...this.loading.values()]);
     this.waiters.failAll((gkey) => new GovernessError(DurableErrors.hostClosed, { gkey }));
     for (const g of [...this.active.values()]) {
@@ -530,11 +574,12 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     reqHash: string | null,
     cause: CommandCause,
     create: boolean,
+    outbox: string | null,
   ): Promise<CastAck> {
     const g = await this.activate(gkey, create);
     return new Promise<CastAck>((resolve, reject) => {
       const pending: PendingCast = { resolve, reject };
-      this.casts.set(content, { key, reqHash, cause, pending });
+      this.casts.set(content, { key, reqHash, cause, pending, outbox });
       g.casts.add(pending);
       this.runtime.cast(g.pid as NonNullable<typeof g.pid>, content);
     });
@@ -544,6 +589,84 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     return g.stopped
       ? new GovernessError(DurableErrors.stopped, { gkey: g.gkey, reason: 'stopped' })
       : new GovernessError(DurableErrors.commitFailed, { gkey: g.gkey, problem: 'the governor exited' });
+  }
+
+  // ---- outbox ----
+
+  /** On start: every outbox row a previous run committed but did not see delivered, oldest first. */
+  private redeliverStored(): void {
+    this.deliveries++;
+    void (async () => {
+      for await (const e of storedOutbox(this.store)) {
+        if (this.closed) return;
+        this.deliverOutbox(e, 0);
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => this.deliveries--);
+  }
+
+  /**
+   * Delivers one outbox entry: a keyed cast to the target governor (which deletes the row when it consumes it),
+   * or the external handler's outcome cast back to the source. A target that can never take it gets the row
+   * removed with a refusal receipt on the source's ledger; anything else is retried with back-off.
+   */
+  private deliverOutbox(e: OutboxEntry, attempt: number): void {
+    if (this.closed) return;
+    this.deliveries++;
+    void this.deliverOnce(e)
+      .catch(async (err: unknown) => {
+        if (this.closed) return;
+        if (PERMANENT.some((spec) => GovernessError.is(err, spec)))
+          return this.undeliverable(e, err as GovernessError);
+        this.retries.after(Math.min(60_000, 100 * 2 ** attempt), () => this.deliverOutbox(e, attempt + 1));
+      })
+      .catch(() => undefined)
+      .finally(() => this.deliveries--);
+  }
+
+  private async deliverOnce(e: OutboxEntry): Promise<void> {
+    if (!e.target.startsWith(EXTERNAL_PREFIX)) {
+      await this.castFrom(e.target, e.payload, { idempotencyKey: e.key }, e.key);
+      return;
+    }
+    const handler = e.target.slice(EXTERNAL_PREFIX.length);
+    const run = this.handlers[handler];
+    let result: OutboxResult;
+    if (run === undefined) {
+      result = { type: 'outbox_result', handler, key: e.key, ok: false, error: `no handler ${handler}` };
+    } else {
+      try {
+        const value = toStorable(await run(e.payload, e.key), 'result');
+        result = { type: 'outbox_result', handler, key: e.key, ok: true, value };
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        result = { type: 'outbox_result', handler, key: e.key, ok: false, error };
+      }
+    }
+    await this.castFrom(e.gkey, result, { idempotencyKey: `${e.key}:result` }, e.key);
+  }
+
+  private async undeliverable(e: OutboxEntry, err: GovernessError): Promise<void> {
+    const parts = parseGkey(e.gkey);
+    await this.ledger.append(
+      {
+        governor: parts.kind,
+        sku_id: parts.sku,
+        tenant_id: parts.tenant,
+        state_from: '-',
+        state_to: '-',
+        event: { type: 'system', summary: 'outbox delivery' },
+        status: 'refuse',
+        reason: {
+          code: 'durable.undeliverable',
+          message: `an outbox effect could not be delivered (${err.code})`,
+        },
+        metadata: { outbox_key: e.key, target: e.target.slice(0, 256), error_code: err.code },
+        cause: { request_id: null, idempotency_key: null, actor: null },
+      },
+      { keepState: true, rows: [outboxDelete(e.key)] },
+    );
   }
 
   // ---- activation ----

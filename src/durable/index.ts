@@ -17,6 +17,15 @@ export {
 } from './definition.js';
 export type { CastAck } from './governor.js';
 export { DurableReply, type CommandCause } from './durable-reply.js';
+export {
+  castGovernor,
+  callOut,
+  durableTarget,
+  EXTERNAL_PREFIX,
+  type OutboxHandler,
+  type OutboxResult,
+  type OutboxEntry,
+} from './outbox.js';
 export type { DueScanOptions, DueScanStats } from './due-scanner.js';
 export { formatGkey, parseGkey, isGkey, type GkeyParts } from './keys.js';
 export {

@@ -6,10 +6,11 @@
 import { DurableErrors, GovernessError, LedgerErrors } from '../errors/index.js';
 import { canonicalBytes } from '../ledger/canonical/index.js';
 import type { Ledger, ReceiptDraft, ReceiptMetadata, RowWrite } from '../ledger/index.js';
-import type { Clock, MachineTypes, StatemEvent, StepRecord } from '../runtime/index.js';
+import type { Action, Clock, MachineTypes, StatemEvent, StepRecord } from '../runtime/index.js';
 import { dataVersionOf } from './definition.js';
 import { DurableReply, NO_CAUSE, type CommandCause } from './durable-reply.js';
 import type { Governor, PendingCast } from './governor.js';
+import { outboxDelete, outboxOf, type OutboxEntry } from './outbox.js';
 import { defaultReason, labelOf, receiptEventOf } from './receipt-of.js';
 import { encodeSnapshot } from './snapshot-codec.js';
 import type { ReplyCodec } from './storable.js';
@@ -25,6 +26,8 @@ export interface CastCause {
   readonly cause: CommandCause;
   /** The sender's promise, settled after the consuming step commits. */
   readonly pending: PendingCast;
+  /** The outbox row this cast delivers, deleted by the consuming step; null for a cast from outside. */
+  readonly outbox: string | null;
 }
 
 /** What the step committer needs from its host. */
@@ -37,6 +40,8 @@ export interface StepCommitContext {
   codecFor(gkey: string): ReplyCodec;
   /** The governor handled an event (it moves to the young end of the LRU order). */
   used(g: Governor<MachineTypes>): void;
+  /** A committed step left these outbox entries to deliver. */
+  released(entries: readonly OutboxEntry[]): void;
   /** A keyed call was consumed by a committed step (its reply row now exists). */
   consumed(gkey: string, key: string): void;
 }
@@ -176,6 +181,10 @@ export class StepCommitter {
       },
     ];
     this.replyRows(g, step, consumed, version, rows);
+    const out = outboxOf(g.gkey, version, step.effects as readonly Action<MachineTypes>[], wall);
+    rows.push(...out.rows);
+    const delivered = consumed.cast?.cc.outbox;
+    if (delivered !== undefined && delivered !== null) rows.push(outboxDelete(delivered));
     const draft = this.draft(g, step, consumed, version, wall);
     return this.append(g, draft, rows, true).then(() => {
       g.version = version;
@@ -193,6 +202,7 @@ export class StepCommitter {
         if (consumed.reply.key !== null) this.ctx.consumed(consumed.reply.gkey, consumed.reply.key);
       }
       if (consumed.cast !== null) this.settleCast(g, consumed.cast, false);
+      if (out.entries.length > 0) this.ctx.released(out.entries);
     });
   }
 

@@ -40,18 +40,25 @@ export const REPLIES_TABLE: TableDef = Object.freeze({
   primaryKey: Object.freeze(['gkey', 'idem_key']),
 });
 
-/** `durable_outbox`: effects committed by a step and not yet delivered. */
+/**
+ * `durable_outbox`: effects committed by a step and not yet delivered, keyed by their delivery idempotency key
+ * `<gkey>:<version>:<n>`. `created_ms` orders the relay's start-up read (an index range, not a table scan).
+ */
 export const OUTBOX_TABLE: TableDef = Object.freeze({
   name: 'durable_outbox',
   columns: Object.freeze({
+    idem_key: 'text',
     gkey: 'text',
     version: 'integer',
     n: 'integer',
     target: 'text',
     payload: 'blob',
-    idem_key: 'text',
+    created_ms: 'integer',
   }),
-  primaryKey: Object.freeze(['gkey', 'version', 'n']),
+  primaryKey: Object.freeze(['idem_key']),
+  indexes: Object.freeze([
+    Object.freeze({ name: 'durable_outbox_created', columns: Object.freeze(['created_ms', 'idem_key']) }),
+  ]),
 });
 
 /** Every durable side table, in the order they are registered. */

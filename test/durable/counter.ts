@@ -1,6 +1,6 @@
 // A small durable governor for the host tests: counts, holds a call to answer later (deferred reply), arms a
 // state timeout and a generic "cycle" timer, postpones while paused, and stops on request.
-import { defineDurable } from '../../src/durable/index.js';
+import { callOut, castGovernor, defineDurable, type OutboxResult } from '../../src/durable/index.js';
 import {
   defineMachine,
   genericTimeout,
@@ -41,9 +41,11 @@ export interface CounterTypes extends MachineTypes {
     resume: { reply: 'ok' };
     halt: { reply: 'bye' };
     bad: { reply: 'never' };
+    forward: { request: { to: string; by: number }; reply: 'sent' };
+    ask: { request: { x: number }; reply: 'asked' };
     crash: { reply: 'never' };
   };
-  cast: { type: 'bump'; by: number };
+  cast: { type: 'bump'; by: number } | OutboxResult;
   info: never;
   internal: never;
   timeout: { slot: number } | 'arm';
@@ -99,6 +101,13 @@ export const counterMachine = defineMachine<CounterTypes>({
             return nextState('paused', data, reply(event.from, 'ok'));
           case 'resume':
             return nextState('idle', data, reply(event.from, 'ok'));
+          case 'forward':
+            return keepStateAndData(
+              reply(event.from, 'sent'),
+              castGovernor(event.request.to, { type: 'bump', by: event.request.by }),
+            );
+          case 'ask':
+            return keepStateAndData(reply(event.from, 'asked'), callOut('double', { x: event.request.x }));
           case 'halt':
             return stop('normal');
           case 'bad':
@@ -107,8 +116,13 @@ export const counterMachine = defineMachine<CounterTypes>({
             throw new Error('counter crashed on purpose');
         }
         return keepStateAndData();
-      case 'cast':
-        return keepState({ ...data, total: data.total + event.content.by, casts: data.casts + 1 });
+      case 'cast': {
+        const c = event.content;
+        if (c.type === 'outbox_result') {
+          return keepState({ ...data, total: c.ok ? (c.value as number) : -1, casts: data.casts + 1 });
+        }
+        return keepState({ ...data, total: data.total + c.by, casts: data.casts + 1 });
+      }
       case 'state_timeout':
         return nextState('idle', { ...data, fired: data.fired + 1 });
       case 'generic_timeout': {
