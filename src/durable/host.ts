@@ -10,7 +10,6 @@ import {
   type LedgerConfig,
   type LedgerStore,
   type NoteSigner,
-  type ReceiptDraft,
   type SqlValue,
 } from '../ledger/index.js';
 import {
@@ -48,6 +47,7 @@ import {
   type OutboxResult,
 } from './outbox.js';
 import { labelOf } from './receipt-of.js';
+import { refusalDraft } from './refusals.js';
 import { ReplyWaiters } from './reply-waiters.js';
 import { encodeSnapshot, type DurableSnapshot } from './snapshot-codec.js';
 import { StepCommitter, type CastCause } from './step-commit.js';
@@ -533,21 +533,14 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     key: string,
     options: CommandOptions,
   ): Promise<never> {
-    const draft: ReceiptDraft = {
-      governor: parts.kind,
-      sku_id: parts.sku,
-      tenant_id: parts.tenant,
-      state_from: '-',
-      state_to: '-',
-      event: { type: 'system', summary: 'idempotency key reused with different content' },
-      status: 'refuse',
-      reason: {
-        code: 'durable.idempotency_conflict',
-        message: 'an idempotency key was reused for a different request; nothing was applied',
+    const draft = refusalDraft(
+      parts,
+      'idempotency_conflict',
+      { conflicting_key: key },
+      {
+        cause: { request_id: options.requestId ?? null, idempotency_key: null, actor: options.actor ?? null },
       },
-      metadata: { conflicting_key: key },
-      cause: { request_id: options.requestId ?? null, idempotency_key: null, actor: options.actor ?? null },
-    };
+    );
     await this.ledger.append(draft, { keepState: true });
     throw new GovernessError(DurableErrors.idempotencyConflict, { gkey, key });
   }
@@ -650,21 +643,11 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private async undeliverable(e: OutboxEntry, err: GovernessError): Promise<void> {
     const parts = parseGkey(e.gkey);
     await this.ledger.append(
-      {
-        governor: parts.kind,
-        sku_id: parts.sku,
-        tenant_id: parts.tenant,
-        state_from: '-',
-        state_to: '-',
-        event: { type: 'system', summary: 'outbox delivery' },
-        status: 'refuse',
-        reason: {
-          code: 'durable.undeliverable',
-          message: `an outbox effect could not be delivered (${err.code})`,
-        },
-        metadata: { outbox_key: e.key, target: e.target.slice(0, 256), error_code: err.code },
-        cause: { request_id: null, idempotency_key: null, actor: null },
-      },
+      refusalDraft(parts, 'undeliverable', {
+        outbox_key: e.key,
+        target: e.target.slice(0, 256),
+        error_code: err.code,
+      }),
       { keepState: true, rows: [outboxDelete(e.key)] },
     );
   }
@@ -811,21 +794,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     const prev = this.crashes.get(g.gkey)?.count ?? 0;
     const count = prev + 1;
     this.crashes.set(g.gkey, { count, until: this.clock.now() + Math.min(300_000, 1000 * 2 ** (count - 1)) });
-    const draft: ReceiptDraft = {
-      governor: g.parts.kind,
-      sku_id: g.parts.sku,
-      tenant_id: g.parts.tenant,
-      state_from: '-',
-      state_to: '-',
-      event: { type: 'system', summary: 'crash' },
-      status: 'refuse',
-      reason: {
-        code: 'durable.crashed',
-        message: 'the machine crashed; the event it was handling was not applied',
-      },
-      metadata: { durable_version: g.version, crash_count: count },
-      cause: { request_id: null, idempotency_key: null, actor: null },
-    };
+    const draft = refusalDraft(g.parts, 'crashed', { durable_version: g.version, crash_count: count });
     void this.ledger.append(draft, { keepState: true }).catch(() => undefined);
   }
 
@@ -875,24 +844,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       parts = parseGkey(gkey);
       if (!this.defs.has(parts.kind)) {
         this.unknownReported.add(gkey);
-        await this.ledger.append(
-          {
-            governor: parts.kind,
-            sku_id: parts.sku,
-            tenant_id: parts.tenant,
-            state_from: '-',
-            state_to: '-',
-            event: { type: 'system', summary: 'due timer' },
-            status: 'refuse',
-            reason: {
-              code: 'durable.unknown_governor',
-              message: 'a timer fell due for a governor kind this host has no definition for',
-            },
-            metadata: {},
-            cause: { request_id: null, idempotency_key: null, actor: null },
-          },
-          { keepState: true },
-        );
+        await this.ledger.append(refusalDraft(parts, 'unknown_governor', {}), { keepState: true });
         return;
       }
       await this.activate(gkey, false, row);
@@ -913,22 +865,12 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   ): Promise<void> {
     const version = row.version as SqlValue;
     const code = err instanceof GovernessError ? err.code : 'error';
-    const draft: ReceiptDraft = {
-      governor: g.parts.kind,
-      sku_id: g.parts.sku,
-      tenant_id: g.parts.tenant,
-      state_from: '-',
-      state_to: '-',
-      event: { type: 'system', summary: 'load' },
-      status: 'refuse',
-      reason: {
-        code: 'durable.load_failed',
-        message: `stored governor could not be loaded (${code}); quarantined`,
-      },
-      metadata: { durable_version: typeof version === 'number' ? version : null, error_code: code },
-      cause: { request_id: null, idempotency_key: null, actor: null },
-      private: { problem: err instanceof Error ? err.message : String(err) },
-    };
+    const draft = refusalDraft(
+      g.parts,
+      'load_failed',
+      { durable_version: typeof version === 'number' ? version : null, error_code: code },
+      { private: { problem: err instanceof Error ? err.message : String(err) } },
+    );
     await this.ledger
       .append(draft, {
         keepState: true,

@@ -1,19 +1,12 @@
 // Fixtures for durable-host tests: a store of each kind that can be reopened (a restart) or abandoned without a
-// flush (a crash), with a SimulatedClock so 30-day timers run in a millisecond.
+// flush, with a SimulatedClock so 30-day timers run in a millisecond.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DurableHost, type DurableHostOptions } from '../../src/durable/index.js';
-import {
-  MemoryStore,
-  PostgresStore,
-  SqliteStore,
-  generateSigner,
-  type LedgerStore,
-} from '../../src/ledger/index.js';
+import { generateSigner, type LedgerStore } from '../../src/ledger/index.js';
 import { SimulatedClock } from '../../src/runtime/clock/index.js';
-import { STORE_KINDS } from './ledger.js';
-import { PG_URL, requirePostgres, throwawaySchema } from './postgres.js';
+import { STORE_KINDS, storeMaker } from './ledger.js';
 
 export { STORE_KINDS };
 
@@ -38,21 +31,9 @@ export async function openDurable(
   options: Omit<DurableHostOptions, 'store' | 'clock' | 'signer'>,
 ): Promise<DurableFixture | string> {
   const dir = mkdtempSync(join(tmpdir(), 'gov-durable-'));
-  let makeStore: () => LedgerStore;
-  let drop: () => Promise<void> = async () => undefined;
-  if (kind === 'memory') {
-    const store = new MemoryStore();
-    makeStore = () => store;
-  } else if (kind === 'sqlite') {
-    const path = join(dir, 'durable.sqlite');
-    makeStore = () => new SqliteStore({ path });
-  } else {
-    const why = await requirePostgres();
-    if (why !== null) return why;
-    const schema = throwawaySchema();
-    makeStore = () => new PostgresStore({ connectionString: PG_URL, schema });
-    drop = () => new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
-  }
+  const maker = await storeMaker(kind, dir);
+  if (typeof maker === 'string') return maker;
+  const { make: makeStore, drop } = maker;
   const clock = new SimulatedClock();
   const signer = generateSigner('governess.test/durable').signer;
   const open = (over: Partial<DurableHostOptions> = {}): Promise<DurableHost> =>

@@ -79,6 +79,39 @@ export async function openLedgerOrSkip(
   return f;
 }
 
+/** How to make (again) a fresh store of one kind over the same data, and drop it afterwards. */
+export interface StoreMaker {
+  /** A new, unopened store over the same data (the same instance for the memory store). */
+  readonly make: () => LedgerStore;
+  /** Removes the data (PostgreSQL schema); files in the scratch directory are the caller's. */
+  readonly drop: () => Promise<void>;
+  /** The PostgreSQL schema, or null. */
+  readonly schema: string | null;
+}
+
+/** A store maker of `kind` with its files under `dir`; a skip reason when PostgreSQL is missing (not on CI). */
+export async function storeMaker(
+  kind: (typeof STORE_KINDS)[number],
+  dir: string,
+): Promise<StoreMaker | string> {
+  if (kind === 'memory') {
+    const store = new MemoryStore();
+    return { make: () => store, drop: async () => undefined, schema: null };
+  }
+  if (kind === 'sqlite') {
+    const path = join(dir, 'ledger.sqlite');
+    return { make: () => new SqliteStore({ path }), drop: async () => undefined, schema: null };
+  }
+  const why = await requirePostgres();
+  if (why !== null) return why;
+  const schema = throwawaySchema();
+  return {
+    make: () => new PostgresStore({ connectionString: PG_URL, schema }),
+    drop: () => new PostgresStore({ connectionString: PG_URL, schema }).dropSchema(),
+    schema,
+  };
+}
+
 /** Opens a ledger on a fresh store of `kind`; returns a skip reason when PostgreSQL is missing (not on CI). */
 export async function openLedger(
   kind: (typeof STORE_KINDS)[number],
@@ -86,21 +119,19 @@ export async function openLedger(
   tables: readonly TableDef[] = [],
 ): Promise<LedgerFixture | string> {
   const dir = mkdtempSync(join(tmpdir(), 'gov-ledger-'));
-  let makeStore: () => LedgerStore;
-  let drop: () => Promise<void> = async () => undefined;
+  const maker = await storeMaker(kind, dir);
+  if (typeof maker === 'string') return maker;
+  const { make: makeStore, drop } = maker;
   let setPrivateRow: LedgerFixture['setPrivateRow'];
   if (kind === 'memory') {
-    const store = new MemoryStore();
-    makeStore = () => store;
     // The memory store has no SQL to go around it: reach into its map, as a test-only attacker.
-    const rows = (store as unknown as { privates: Map<number, StoredPrivate> }).privates;
+    const rows = (makeStore() as unknown as { privates: Map<number, StoredPrivate> }).privates;
     setPrivateRow = async (index, row) => {
       if (row === null) rows.delete(index);
       else rows.set(index, { index, ...row });
     };
   } else if (kind === 'sqlite') {
     const path = join(dir, 'ledger.sqlite');
-    makeStore = () => new SqliteStore({ path });
     setPrivateRow = async (index, row) => {
       const db = new Database(path);
       try {
@@ -117,11 +148,7 @@ export async function openLedger(
       }
     };
   } else {
-    const why = await requirePostgres();
-    if (why !== null) return why;
-    const schema = throwawaySchema();
-    makeStore = () => new PostgresStore({ connectionString: PG_URL, schema });
-    drop = () => new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
+    const schema = maker.schema as string;
     setPrivateRow = async (index, row) => {
       const c = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
       await c.connect();
