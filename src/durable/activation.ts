@@ -1,13 +1,16 @@
 // Reading a governor row back into a machine (docs/durable/design.md §3, §5): decode and check the stored
-// snapshot and timers, migrate data written by an older definition, and say precisely what is wrong when a row
-// cannot be loaded, so the host can quarantine that one governor and keep serving the others.
+// snapshot and timers, migrate data written by an older definition (committed as its own step), and say
+// precisely what is wrong when a row cannot be loaded, so that one governor is quarantined and the others run.
 import { DurableErrors, GovernessError, RuntimeErrors } from '../errors/index.js';
-import type { SqlValue } from '../ledger/index.js';
+import type { Ledger, SqlValue } from '../ledger/index.js';
 import type { MachineTypes } from '../runtime/index.js';
 import { dataVersionOf, type DurableDefinition } from './definition.js';
 import { decodeSnapshot, encodeSnapshot, type DurableSnapshot } from './snapshot-codec.js';
 import type { ReplyCodec } from './storable.js';
-import { GOVERNOR_STATUSES, type GovernorStatus } from './tables.js';
+import type { GkeyParts } from './keys.js';
+import { labelOf } from './receipt-of.js';
+import { refusalDraft } from './refusals.js';
+import { GOVERNORS_TABLE, GOVERNOR_STATUSES, type GovernorStatus } from './tables.js';
 import { decodeTimerRows, type TimerRow } from './timer-rows.js';
 
 /** A governor row, decoded and checked. */
@@ -121,4 +124,73 @@ export function migrateLoaded<T extends MachineTypes>(
     return fail(`the migrated snapshot cannot be stored: ${problemOf(err)}`);
   }
   return migrated;
+}
+
+/** Sets a row that cannot be loaded aside (status `quarantined`), with a refusal receipt saying why. */
+export async function quarantine(
+  ledger: Ledger,
+  parts: GkeyParts,
+  row: Readonly<Record<string, SqlValue>>,
+  err: unknown,
+): Promise<void> {
+  const version = row.version as SqlValue;
+  const code = err instanceof GovernessError ? err.code : 'error';
+  const draft = refusalDraft(
+    parts,
+    'load_failed',
+    { durable_version: typeof version === 'number' ? version : null, error_code: code },
+    { private: { problem: err instanceof Error ? err.message : String(err) } },
+  );
+  // Written only if nobody changed the row meanwhile; a failure leaves it for the next load to judge again.
+  await ledger
+    .append(draft, {
+      keepState: true,
+      rows: [
+        {
+          table: GOVERNORS_TABLE.name,
+          op: 'upsert',
+          row: { ...row, status: 'quarantined' },
+          expect: { column: 'version', value: version },
+        },
+      ],
+    })
+    .catch(() => undefined);
+}
+
+/** Commits a migrated snapshot as its own step with a `durable.migrated` receipt; returns the new version. */
+export async function commitMigration<T extends MachineTypes>(
+  ledger: Ledger,
+  def: DurableDefinition<T>,
+  parts: GkeyParts,
+  row: Readonly<Record<string, SqlValue>>,
+  change: { readonly from: number; readonly before: DurableSnapshot<T>; readonly after: DurableSnapshot<T> },
+  codec: ReplyCodec,
+): Promise<number> {
+  const prev = row.version as number;
+  const to = dataVersionOf(def);
+  await ledger.append(
+    {
+      governor: parts.kind,
+      sku_id: parts.sku,
+      tenant_id: parts.tenant,
+      state_from: labelOf(def, change.before.state),
+      state_to: labelOf(def, change.after.state),
+      event: { type: 'system', summary: `migrate v${change.from} to v${to}` },
+      status: 'accept',
+      reason: { code: 'durable.migrated', message: 'stored data migrated to the definition’s data version' },
+      metadata: { from_version: change.from, to_version: to, durable_version: prev + 1 },
+      cause: { request_id: null, idempotency_key: null, actor: null },
+    },
+    {
+      rows: [
+        {
+          table: GOVERNORS_TABLE.name,
+          op: 'upsert',
+          row: { ...row, version: prev + 1, data_ver: to, snapshot: encodeSnapshot(change.after, codec) },
+          expect: { column: 'version', value: prev },
+        },
+      ],
+    },
+  );
+  return prev + 1;
 }

@@ -2,9 +2,9 @@
 // activates a governor when a command or a due timer needs it (creating it on its first command), commits each
 // step with its receipt before releasing the step's replies and effects, answers a retried idempotency key from
 // the stored reply, passivates idle governors and keeps at most `maxActive` in memory.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DurableErrors, GovernessError, RuntimeErrors } from '../errors/index.js';
-import { canonicalBytes, parseCanonical } from '../ledger/canonical/index.js';
+import { parseCanonical } from '../ledger/canonical/index.js';
 import {
   Ledger,
   type LedgerConfig,
@@ -26,7 +26,7 @@ import {
   type TimerTarget,
 } from '../runtime/index.js';
 import { ActiveSet } from './active-set.js';
-import { decodeGovernorRow, migrateLoaded, statusOf } from './activation.js';
+import { commitMigration, decodeGovernorRow, migrateLoaded, quarantine, statusOf } from './activation.js';
 import {
   dataVersionOf,
   type DurableDefinition,
@@ -34,25 +34,19 @@ import {
   type DurableKind,
 } from './definition.js';
 import { DueScanner, type DueScanOptions, type DueScanStats } from './due-scanner.js';
-import { DurableReply, shortHash, type CommandCause } from './durable-reply.js';
+import { DurableReply, type CommandCause } from './durable-reply.js';
 import { Governor, type CastAck, type PendingCast } from './governor.js';
 import { formatGkey, parseGkey, type GkeyParts } from './keys.js';
-import {
-  EXTERNAL_PREFIX,
-  RetryTimer,
-  outboxDelete,
-  storedOutbox,
-  type OutboxEntry,
-  type OutboxHandler,
-  type OutboxResult,
-} from './outbox.js';
-import { labelOf } from './receipt-of.js';
+import type { OutboxHandler } from './outbox.js';
+import { OutboxRelay } from './outbox-relay.js';
+
 import { refusalDraft } from './refusals.js';
+import { checkText, KeyedCommands, requestHash } from './inbox.js';
 import { ReplyWaiters } from './reply-waiters.js';
-import { encodeSnapshot, type DurableSnapshot } from './snapshot-codec.js';
+import type { DurableSnapshot } from './snapshot-codec.js';
 import { StepCommitter, type CastCause } from './step-commit.js';
 import { refuseAt, toStorable, type ReplyCodec } from './storable.js';
-import { DURABLE_TABLES, GOVERNORS_TABLE, REPLIES_TABLE } from './tables.js';
+import { DURABLE_TABLES, GOVERNORS_TABLE } from './tables.js';
 import { gensAfterRestore, restoreTimers } from './timer-rows.js';
 
 export type { CastAck } from './governor.js';
@@ -119,41 +113,7 @@ export interface GovernorRef<T extends MachineTypes> {
   cast(content: T['cast'], options?: CommandOptions): Promise<CastAck>;
 }
 
-const MAX_KEY = 256;
-
-/** Delivery errors no retry can cure: the outbox row is dropped with a refusal receipt. */
-const PERMANENT = [
-  DurableErrors.stopped,
-  DurableErrors.quarantined,
-  DurableErrors.unknownGovernor,
-  DurableErrors.notFound,
-  DurableErrors.idempotencyConflict,
-  RuntimeErrors.badArgument,
-  RuntimeErrors.migrationFailed,
-  DurableErrors.snapshotInvalid,
-];
 const SWEEP = 0;
-
-interface KeyedCommand {
-  readonly hash: string;
-  /** Joins a retry of the same command to the first one's outcome. */
-  readonly join: () => Promise<unknown>;
-}
-
-function sha(bytes: Uint8Array): string {
-  return shortHash(createHash('sha256').update(bytes).digest());
-}
-
-function checkText(value: unknown, argument: string): string | null {
-  if (value === undefined) return null;
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_KEY) {
-    throw new GovernessError(RuntimeErrors.badArgument, {
-      argument,
-      problem: `must be a string of 1..${MAX_KEY} characters`,
-    });
-  }
-  return value;
-}
 
 /** Runs durable governors over one ledger. */
 export class DurableHost implements AsyncDisposable, TimerTarget {
@@ -163,7 +123,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private readonly active = new ActiveSet();
   private readonly loading = new Map<string, Promise<Governor>>();
   private readonly waiters: ReplyWaiters;
-  private readonly keyed = new Map<string, KeyedCommand>();
+  private readonly keyed: KeyedCommands;
   private readonly casts = new WeakMap<object, CastCause>();
   private readonly committer: StepCommitter;
   private readonly scanner: DueScanner;
@@ -171,18 +131,13 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private readonly unknownReported = new Set<string>();
   private readonly run = randomUUID().slice(0, 8);
   private serial = 0;
-  /** Keyed commands between arrival and delivery (reading their reply row). */
-  private lookups = 0;
   private sweepTimer: TimerHandle | null = null;
   private closed = false;
   private readonly idleMs: number;
   private readonly maxActive: number;
   private readonly sweepMs: number;
   private readonly callTimeoutMs: number;
-  private readonly handlers: Readonly<Record<string, OutboxHandler>>;
-  private readonly retries: RetryTimer;
-  /** Outbox deliveries under way. */
-  private deliveries = 0;
+  private readonly relay: OutboxRelay;
   private counts = { activations: 0, created: 0, passivated: 0 };
   /** Reply targets in snapshots: a durable call's target is stored by name; anything else cannot be. */
   private readonly codec: ReplyCodec = {
@@ -217,8 +172,10 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     this.sweepMs = options.sweepMs ?? 1000;
     this.callTimeoutMs = options.callTimeoutMs ?? 5000;
     this.waiters = new ReplyWaiters(clock);
-    this.handlers = options.handlers ?? {};
-    this.retries = new RetryTimer(clock);
+    this.keyed = new KeyedCommands(store, ledger);
+    this.relay = new OutboxRelay(store, ledger, clock, options.handlers ?? {}, (to, content, key, outbox) =>
+      this.castFrom(to, content, { idempotencyKey: key }, outbox),
+    );
     this.committer = new StepCommitter({
       ledger,
       clock,
@@ -226,9 +183,9 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       codecFor: () => this.codec,
       used: (g) => this.active.used(g, clock.now()),
       released: (entries) => {
-        for (const e of entries) this.deliverOutbox(e, 0);
+        for (const e of entries) this.relay.deliver(e, 0);
       },
-      consumed: (gkey, key) => this.keyed.delete(`${gkey}\n${key}`),
+      consumed: (gkey, key) => this.keyed.consumed(gkey, key),
     });
     this.scanner = new DueScanner(
       store,
@@ -256,7 +213,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     if (typeof settle === 'function') settle.call(options.clock, host);
     host.scanner.start();
     host.armSweep();
-    host.redeliverStored();
+    host.relay.redeliverStored();
     return host;
   }
 
@@ -284,18 +241,28 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       }
       return reply;
     }
-    const hash = sha(canonicalBytes(copy));
+    const hash = requestHash(copy);
     const target = DurableReply.keyed(this.waiters, gkey, key, hash, cause);
-    const join = (): Promise<unknown> => this.waiters.wait(target.stored, gkey, timeoutMs);
-    const fail = (err: Error): void => this.waiters.fail(target.stored, err);
-    return this.keyedCommand(gkey, parts, key, hash, options, join, fail, async (row) => {
-      if (row === null) return this.deliverCall(gkey, copy, target, options.create ?? true);
-      if (row.reply === null) {
-        // Consumed, reply deferred: the governor keeps the reply target in its data and answers it later.
-        await this.activate(gkey, false);
-        return;
-      }
-      this.waiters.delivered(target.stored, parseCanonical(row.reply as Uint8Array, 'durable_replies.reply'));
+    return this.keyed.run({
+      gkey,
+      parts,
+      key,
+      hash,
+      cause,
+      join: () => this.waiters.wait(target.stored, gkey, timeoutMs),
+      fail: (err) => this.waiters.fail(target.stored, err),
+      proceed: async (row) => {
+        if (row === null) return this.deliverCall(gkey, copy, target, options.create ?? true);
+        if (row.reply === null) {
+          // Consumed, reply deferred: the governor keeps the reply target in its data and answers it later.
+          await this.activate(gkey, false);
+          return;
+        }
+        this.waiters.delivered(
+          target.stored,
+          parseCanonical(row.reply as Uint8Array, 'durable_replies.reply'),
+        );
+      },
     });
   }
 
@@ -317,46 +284,40 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     }
     if (key === null)
       return this.deliverCast(gkey, copy as object, null, null, cause, options.create ?? true, null);
-    const hash = sha(canonicalBytes(copy));
+    const hash = requestHash(copy);
+    const create = options.create ?? true;
     let settle!: { resolve: (ack: CastAck) => void; reject: (err: Error) => void };
     const first = new Promise<CastAck>((resolve, reject) => (settle = { resolve, reject }));
-    const create = options.create ?? true;
-    const k = `${gkey}\n${key}`;
-    const done = this.keyedCommand(
+    // A keyed cast's outcome is its ack: once settled, a retry is answered from the reply row instead.
+    void first.then(
+      () => this.keyed.settled(gkey, key),
+      () => this.keyed.settled(gkey, key),
+    );
+    return this.keyed.run({
       gkey,
       parts,
       key,
       hash,
-      options,
-      () => first,
-      settle.reject,
-      async (row) => {
+      cause,
+      join: () => first,
+      fail: settle.reject,
+      proceed: async (row) => {
         if (row === null) {
-          const ack = this.deliverCast(gkey, copy as object, key, hash, cause, create, outbox);
-          settle.resolve(await ack);
+          settle.resolve(await this.deliverCast(gkey, copy as object, key, hash, cause, create, outbox));
           return;
         }
         const stored = parseCanonical(row.reply as Uint8Array, 'durable_replies.reply') as {
           version?: unknown;
         };
-        settle.resolve({
-          gkey,
-          version: typeof stored.version === 'number' ? stored.version : 0,
-          duplicate: true,
-        });
+        const version = typeof stored.version === 'number' ? stored.version : 0;
+        settle.resolve({ gkey, version, duplicate: true });
       },
-    ) as Promise<CastAck>;
-    const entry = this.keyed.get(k);
-    void first.then(
-      () => this.keyed.get(k) === entry && this.keyed.delete(k),
-      () => this.keyed.get(k) === entry && this.keyed.delete(k),
-    );
-    return done;
+    }) as Promise<CastAck>;
   }
 
   /** True while a step is being committed or a governor is being loaded. */
   get busy(): boolean {
-    return this.committer.inFlight > 0 || this.loading.size > 0 || this.lookups > 0 || this.deliveries > 0;
+    return this.committer.inFlight > 0 || this.loading.size > 0 || this.keyed.busy || this.relay.busy;
   }
 
   /** True when nothing is running, being committed, loaded or scanned (SimulatedClock waits for this). */
@@ -430,7 +391,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     if (this.sweepTimer !== null) this.clock.cancel(this.sweepTimer);
     this.sweepTimer = null;
     await this.scanner.stop();
-    this.retries.cancelAll();
+    this.relay.close();
     await Promise.allSettled([...this.loading.values()]);
     this.waiters.failAll((gkey) => new GovernessError(DurableErrors.hostClosed, { gkey }));
     for (const g of [...this.active.values()]) {
@@ -481,70 +442,6 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     return { parts, copy, key, cause };
   }
 
-  /**
-   * At most once per (governor, key): a command already in flight here is joined; one already stored answers
-   * from its reply row; one with the same key and different content is refused with a receipt.
-   */
-  private keyedCommand(
-    gkey: string,
-    parts: GkeyParts,
-    key: string,
-    hash: string,
-    options: CommandOptions,
-    join: () => Promise<unknown>,
-    fail: (err: Error) => void,
-    proceed: (row: Readonly<Record<string, SqlValue>> | null) => Promise<void>,
-  ): Promise<unknown> {
-    const k = `${gkey}\n${key}`;
-    const inFlight = this.keyed.get(k);
-    if (inFlight !== undefined) {
-      if (inFlight.hash !== hash) return this.conflict(gkey, parts, key, options);
-      return inFlight.join();
-    }
-    const entry: KeyedCommand = { hash, join };
-    this.keyed.set(k, entry);
-    const result = join();
-    const forget = (): void => {
-      if (this.keyed.get(k) === entry) this.keyed.delete(k);
-    };
-    this.lookups++;
-    void (async () => {
-      const row = await this.store.getRow(REPLIES_TABLE.name, { gkey, idem_key: key });
-      if (row !== null) {
-        forget();
-        if (Buffer.from(row.req_hash as Uint8Array).toString('hex') !== hash) {
-          await this.conflict(gkey, parts, key, options);
-        }
-      }
-      await proceed(row);
-    })()
-      .catch((err: unknown) => {
-        forget();
-        fail(err instanceof Error ? err : new Error(String(err)));
-      })
-      .finally(() => this.lookups--);
-    return result;
-  }
-
-  /** GOV_IDEMPOTENCY_CONFLICT, after a refusal receipt; the governor itself is not touched. */
-  private async conflict(
-    gkey: string,
-    parts: GkeyParts,
-    key: string,
-    options: CommandOptions,
-  ): Promise<never> {
-    const draft = refusalDraft(
-      parts,
-      'idempotency_conflict',
-      { conflicting_key: key },
-      {
-        cause: { request_id: options.requestId ?? null, idempotency_key: null, actor: options.actor ?? null },
-      },
-    );
-    await this.ledger.append(draft, { keepState: true });
-    throw new GovernessError(DurableErrors.idempotencyConflict, { gkey, key });
-  }
-
   private async deliverCall(
     gkey: string,
     request: unknown,
@@ -582,74 +479,6 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     return g.stopped
       ? new GovernessError(DurableErrors.stopped, { gkey: g.gkey, reason: 'stopped' })
       : new GovernessError(DurableErrors.commitFailed, { gkey: g.gkey, problem: 'the governor exited' });
-  }
-
-  // ---- outbox ----
-
-  /** On start: every outbox row a previous run committed but did not see delivered, oldest first. */
-  private redeliverStored(): void {
-    this.deliveries++;
-    void (async () => {
-      for await (const e of storedOutbox(this.store)) {
-        if (this.closed) return;
-        this.deliverOutbox(e, 0);
-      }
-    })()
-      .catch(() => undefined)
-      .finally(() => this.deliveries--);
-  }
-
-  /**
-   * Delivers one outbox entry: a keyed cast to the target governor (which deletes the row when it consumes it),
-   * or the external handler's outcome cast back to the source. A target that can never take it gets the row
-   * removed with a refusal receipt on the source's ledger; anything else is retried with back-off.
-   */
-  private deliverOutbox(e: OutboxEntry, attempt: number): void {
-    if (this.closed) return;
-    this.deliveries++;
-    void this.deliverOnce(e)
-      .catch(async (err: unknown) => {
-        if (this.closed) return;
-        if (PERMANENT.some((spec) => GovernessError.is(err, spec)))
-          return this.undeliverable(e, err as GovernessError);
-        this.retries.after(Math.min(60_000, 100 * 2 ** attempt), () => this.deliverOutbox(e, attempt + 1));
-      })
-      .catch(() => undefined)
-      .finally(() => this.deliveries--);
-  }
-
-  private async deliverOnce(e: OutboxEntry): Promise<void> {
-    if (!e.target.startsWith(EXTERNAL_PREFIX)) {
-      await this.castFrom(e.target, e.payload, { idempotencyKey: e.key }, e.key);
-      return;
-    }
-    const handler = e.target.slice(EXTERNAL_PREFIX.length);
-    const run = this.handlers[handler];
-    let result: OutboxResult;
-    if (run === undefined) {
-      result = { type: 'outbox_result', handler, key: e.key, ok: false, error: `no handler ${handler}` };
-    } else {
-      try {
-        const value = toStorable(await run(e.payload, e.key), 'result');
-        result = { type: 'outbox_result', handler, key: e.key, ok: true, value };
-      } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
-        result = { type: 'outbox_result', handler, key: e.key, ok: false, error };
-      }
-    }
-    await this.castFrom(e.gkey, result, { idempotencyKey: `${e.key}:result` }, e.key);
-  }
-
-  private async undeliverable(e: OutboxEntry, err: GovernessError): Promise<void> {
-    const parts = parseGkey(e.gkey);
-    await this.ledger.append(
-      refusalDraft(parts, 'undeliverable', {
-        outbox_key: e.key,
-        target: e.target.slice(0, 256),
-        error_code: err.code,
-      }),
-      { keepState: true, rows: [outboxDelete(e.key)] },
-    );
   }
 
   // ---- activation ----
@@ -696,7 +525,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     try {
       loaded = decodeGovernorRow(row, gkey, codec);
     } catch (err) {
-      await this.quarantine(g, row, err);
+      await quarantine(this.ledger, g.parts, row, err);
       throw err;
     }
     let snapshot: DurableSnapshot = loaded.snapshot;
@@ -705,10 +534,17 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       try {
         snapshot = migrateLoaded(def, gkey, loaded, codec);
       } catch (err) {
-        await this.quarantine(g, row, err);
+        await quarantine(this.ledger, g.parts, row, err);
         throw err;
       }
-      version = await this.commitMigration(g, row, loaded.dataVer, loaded.snapshot, snapshot, codec);
+      version = await commitMigration(
+        this.ledger,
+        def,
+        g.parts,
+        row,
+        { from: loaded.dataVer, before: loaded.snapshot, after: snapshot },
+        codec,
+      );
     }
     const now = this.clock.now();
     const timers = restoreTimers(loaded.timers, now, this.clock.wallNow());
@@ -726,7 +562,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
         { commit: (s) => this.committer.commit(g, s) },
       );
     } catch (err) {
-      await this.quarantine(g, row, err);
+      await quarantine(this.ledger, g.parts, row, err);
       throw err;
     }
     if (!restored.ok)
@@ -784,7 +620,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     this.waiters.failGovernor(g.gkey, () => error);
     for (const p of g.casts) p.reject(error);
     g.casts.clear();
-    for (const k of [...this.keyed.keys()]) if (k.startsWith(`${g.gkey}\n`)) this.keyed.delete(k);
+    this.keyed.forgetGovernor(g.gkey);
     if (g.commitError === null && !g.stopped && !isCleanExit(reason) && !this.closed) this.crashed(g);
     if (!g.stopped) this.hintScanner(g);
   }
@@ -853,77 +689,5 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       // gkey for a while so a row that cannot load does not make every scan retry it.
       this.crashes.set(gkey, { count: 0, until: this.clock.now() + 60_000 });
     }
-  }
-
-  // ---- storage ----
-
-  /** Sets a row that cannot be loaded aside (status `quarantined`), with a refusal receipt saying why. */
-  private async quarantine(
-    g: Governor,
-    row: Readonly<Record<string, SqlValue>>,
-    err: unknown,
-  ): Promise<void> {
-    const version = row.version as SqlValue;
-    const code = err instanceof GovernessError ? err.code : 'error';
-    const draft = refusalDraft(
-      g.parts,
-      'load_failed',
-      { durable_version: typeof version === 'number' ? version : null, error_code: code },
-      { private: { problem: err instanceof Error ? err.message : String(err) } },
-    );
-    await this.ledger
-      .append(draft, {
-        keepState: true,
-        rows: [
-          {
-            table: GOVERNORS_TABLE.name,
-            op: 'upsert',
-            row: { ...row, status: 'quarantined' },
-            expect: { column: 'version', value: version },
-          },
-        ],
-      })
-      .catch(() => undefined);
-  }
-
-  /** Commits the migrated snapshot as its own step with a receipt, before the governor runs; returns the version. */
-  private async commitMigration(
-    g: Governor,
-    row: Readonly<Record<string, SqlValue>>,
-    from: number,
-    before: DurableSnapshot,
-    after: DurableSnapshot,
-    codec: ReplyCodec,
-  ): Promise<number> {
-    const prev = row.version as number;
-    const to = dataVersionOf(g.def);
-    await this.ledger.append(
-      {
-        governor: g.parts.kind,
-        sku_id: g.parts.sku,
-        tenant_id: g.parts.tenant,
-        state_from: labelOf(g.def, before.state),
-        state_to: labelOf(g.def, after.state),
-        event: { type: 'system', summary: `migrate v${from} to v${to}` },
-        status: 'accept',
-        reason: {
-          code: 'durable.migrated',
-          message: 'stored data migrated to the definition’s data version',
-        },
-        metadata: { from_version: from, to_version: to, durable_version: prev + 1 },
-        cause: { request_id: null, idempotency_key: null, actor: null },
-      },
-      {
-        rows: [
-          {
-            table: GOVERNORS_TABLE.name,
-            op: 'upsert',
-            row: { ...row, version: prev + 1, data_ver: to, snapshot: encodeSnapshot(after, codec) },
-            expect: { column: 'version', value: prev },
-          },
-        ],
-      },
-    );
-    return prev + 1;
   }
 }

@@ -1,0 +1,123 @@
+// Idempotency keys (docs/durable/guarantees.md §4): a command with a key is applied at most once per governor.
+// A retry while the first is still in flight here joins it; a retry after its step was committed is answered
+// from the `durable_replies` row that step wrote; the same key with a different request is refused, with a
+// receipt, without touching the governor. The ledger's unique (ledger, idempotency key) index is the last guard.
+import { createHash } from 'node:crypto';
+import { DurableErrors, GovernessError, RuntimeErrors } from '../errors/index.js';
+import { canonicalBytes } from '../ledger/canonical/index.js';
+import type { Ledger, LedgerStore, ReceiptCause, SqlValue } from '../ledger/index.js';
+import { shortHash } from './durable-reply.js';
+import type { GkeyParts } from './keys.js';
+import { refusalDraft } from './refusals.js';
+import { REPLIES_TABLE } from './tables.js';
+
+const MAX_TEXT = 256;
+
+/** A key, request id or actor: absent, or 1..256 characters; throws GOV_BAD_ARGUMENT naming `argument`. */
+export function checkText(value: unknown, argument: string): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TEXT) {
+    throw new GovernessError(RuntimeErrors.badArgument, {
+      argument,
+      problem: `must be a string of 1..${MAX_TEXT} characters`,
+    });
+  }
+  return value;
+}
+
+/** Hex of the first 128 bits of SHA-256 of the canonical request: what "the same request" means under a key. */
+export function requestHash(request: unknown): string {
+  return shortHash(createHash('sha256').update(canonicalBytes(request)).digest());
+}
+
+/** One keyed command as it arrives. */
+export interface KeyedArrival {
+  readonly gkey: string;
+  readonly parts: GkeyParts;
+  readonly key: string;
+  readonly hash: string;
+  /** For the refusal receipt of a conflicting reuse. */
+  readonly cause: Omit<ReceiptCause, 'idempotency_key'>;
+  /** Waits for this command's outcome (called once for the first arrival, once per joining retry). */
+  readonly join: () => Promise<unknown>;
+  /** Fails whoever waits (the lookup or the delivery failed). */
+  readonly fail: (err: Error) => void;
+  /** Goes on with the stored reply row, or null when the key is new. */
+  readonly proceed: (row: Readonly<Record<string, SqlValue>> | null) => Promise<void>;
+}
+
+interface InFlight {
+  readonly hash: string;
+  readonly join: () => Promise<unknown>;
+}
+
+/** The keyed commands of one host. */
+export class KeyedCommands {
+  private readonly inFlight = new Map<string, InFlight>();
+  private lookups = 0;
+
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly ledger: Ledger,
+  ) {}
+
+  /** True while a keyed command is between arrival and delivery (reading its reply row). */
+  get busy(): boolean {
+    return this.lookups > 0;
+  }
+
+  /** Runs a keyed command at most once; returns what `join` returns for it. */
+  run(c: KeyedArrival): Promise<unknown> {
+    const k = `${c.gkey}\n${c.key}`;
+    const first = this.inFlight.get(k);
+    if (first !== undefined) return first.hash === c.hash ? first.join() : this.conflict(c);
+    const entry: InFlight = { hash: c.hash, join: c.join };
+    this.inFlight.set(k, entry);
+    const result = c.join();
+    const forget = (): void => {
+      if (this.inFlight.get(k) === entry) this.inFlight.delete(k);
+    };
+    this.lookups++;
+    void (async () => {
+      const row = await this.store.getRow(REPLIES_TABLE.name, { gkey: c.gkey, idem_key: c.key });
+      if (row !== null) {
+        forget();
+        if (Buffer.from(row.req_hash as Uint8Array).toString('hex') !== c.hash) await this.conflict(c);
+      }
+      await c.proceed(row);
+    })()
+      .catch((err: unknown) => {
+        forget();
+        c.fail(err instanceof Error ? err : new Error(String(err)));
+      })
+      .finally(() => this.lookups--);
+    return result;
+  }
+
+  /** The step consuming `key` was committed: its reply row now answers retries. */
+  consumed(gkey: string, key: string): void {
+    this.inFlight.delete(`${gkey}\n${key}`);
+  }
+
+  /** Forgets one command (a keyed cast settled), if `join` is still the one registered. */
+  settled(gkey: string, key: string): void {
+    this.inFlight.delete(`${gkey}\n${key}`);
+  }
+
+  /** Forgets every command of a governor whose process ended (its callers were failed). */
+  forgetGovernor(gkey: string): void {
+    for (const k of [...this.inFlight.keys()]) if (k.startsWith(`${gkey}\n`)) this.inFlight.delete(k);
+  }
+
+  /** GOV_IDEMPOTENCY_CONFLICT, after a refusal receipt; the governor itself is not touched. */
+  private async conflict(c: KeyedArrival): Promise<never> {
+    const draft = refusalDraft(
+      c.parts,
+      'idempotency_conflict',
+      { conflicting_key: c.key },
+      { cause: { ...c.cause, idempotency_key: null } },
+    );
+    await this.ledger.append(draft, { keepState: true });
+    throw new GovernessError(DurableErrors.idempotencyConflict, { gkey: c.gkey, key: c.key });
+  }
+}
