@@ -186,7 +186,7 @@ export class StepCommitter {
     const delivered = consumed.cast?.cc.outbox;
     if (delivered !== undefined && delivered !== null) rows.push(outboxDelete(delivered));
     const draft = this.draft(g, step, consumed, version, wall);
-    return this.append(g, draft, rows, true).then(() => {
+    return this.append(g, draft, rows, consumed.key !== null, true).then(() => {
       g.version = version;
       g.timerGen = t.timerGen;
       g.gens = t.gens;
@@ -283,12 +283,15 @@ export class StepCommitter {
     g: Governor<T>,
     draft: ReceiptDraft,
     rows: readonly RowWrite[],
+    newKey: boolean,
     retry: boolean,
   ): Promise<void> {
     g.committing = true;
     this.inFlight++;
     try {
-      const ack = await this.ctx.ledger.append(draft, { rows });
+      // A keyed command reaches a step only after the host found no reply row for its key: the ledger need not
+      // look the key up again (its unique index still guards it).
+      const ack = await this.ctx.ledger.append(draft, { rows, newKey });
       if (ack.duplicate) {
         throw new GovernessError(DurableErrors.commitFailed, {
           gkey: g.gkey,
@@ -297,7 +300,7 @@ export class StepCommitter {
       }
     } catch (err) {
       if (retry && GovernessError.is(err, LedgerErrors.storeConflict) && !isOwnConflict(err, g.gkey)) {
-        return this.append(g, draft, rows, false);
+        return this.append(g, draft, rows, newKey, false);
       }
       throw this.failed(g, err);
     } finally {

@@ -66,6 +66,11 @@ export interface SealRequest {
    * (an erasure), so a receipt appended just before it in the same ledger cannot make it stale.
    */
   readonly keepState: boolean;
+  /**
+   * The caller has already proved the idempotency key unused (the durable layer reads its own reply row), so
+   * sealing skips its store read; the database's unique (ledger, key) index still refuses a duplicate.
+   */
+  readonly newKey?: boolean;
 }
 
 /** The log as a batch is sealed on top of it: committed state plus every batch sealed before this one. */
@@ -118,7 +123,7 @@ export async function sealBatch(
     ...[...new Set(reqs.map((r) => r.ledger))].map(async (l) => heads.set(l, await view.headOf(l))),
     ...reqs.map(async (r) => {
       const key = r.draft.cause.idempotency_key;
-      if (key === null) return;
+      if (key === null || r.newKey === true) return;
       const dup = await view.duplicateOf(r.ledger, key);
       if (dup !== null) existing.set(idempotencyKeyOf(r.ledger, key), dup);
     }),

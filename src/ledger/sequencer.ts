@@ -63,6 +63,11 @@ export interface AppendOptions {
   readonly erase?: readonly number[];
   /** Seal state_from and state_to as the ledger's current state (a receipt that records no transition). */
   readonly keepState?: boolean;
+  /**
+   * The caller has proved the draft's idempotency key unused, so sealing skips the store read that looks for it;
+   * the database's unique (ledger, key) index still refuses a duplicate, failing the whole transaction.
+   */
+  readonly newKey?: boolean;
 }
 
 interface Request extends SealRequest {
@@ -176,6 +181,7 @@ export class Sequencer implements TimerTarget {
         rows: options.rows ?? [],
         erase: options.erase ?? [],
         keepState: options.keepState === true,
+        newKey: options.newKey === true,
         resolve,
         reject,
       });

@@ -87,6 +87,15 @@ describe.each(STORE_KINDS)('Ledger on %s', (kind) => {
     expect(other.duplicate).toBe(false);
   });
 
+  it('with newKey the key is not looked up, and the database still refuses a stored key', async (ctx) => {
+    await using f = await open(ctx);
+    const cause = { request_id: null, idempotency_key: 'k', actor: null };
+    expect((await f.ledger.append(draft({ cause }), { newKey: true })).duplicate).toBe(false);
+    await expect(f.ledger.append(draft({ cause }), { newKey: true })).rejects.toBeInstanceOf(Error);
+    expect(f.ledger.size).toBe(1);
+    expect((await f.ledger.append(draft({ cause }))).duplicate).toBe(true);
+  });
+
   it('bad input is refused before anything is queued, naming the field', async (ctx) => {
     await using f = await open(ctx);
     expect(() => f.ledger.append(draft({ metadata: { amount: 12.5 } }))).toThrow(/metadata\.amount/);
