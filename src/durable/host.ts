@@ -43,6 +43,7 @@ import { OutboxRelay } from './outbox-relay.js';
 import { refusalDraft } from './refusals.js';
 import { checkText, KeyedCommands, requestHash } from './inbox.js';
 import { ReplyWaiters } from './reply-waiters.js';
+import { RowBatcher } from './row-batcher.js';
 import type { DurableSnapshot } from './snapshot-codec.js';
 import { StepCommitter, type CastCause } from './step-commit.js';
 import { refuseAt, toStorable, type ReplyCodec } from './storable.js';
@@ -124,6 +125,8 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private readonly loading = new Map<string, Promise<Governor>>();
   private readonly waiters: ReplyWaiters;
   private readonly keyed: KeyedCommands;
+  /** Governor rows read for activation, batched per macrotask. */
+  private readonly rows: RowBatcher;
   private readonly casts = new WeakMap<object, CastCause>();
   private readonly committer: StepCommitter;
   private readonly scanner: DueScanner;
@@ -172,7 +175,8 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     this.sweepMs = options.sweepMs ?? 1000;
     this.callTimeoutMs = options.callTimeoutMs ?? 5000;
     this.waiters = new ReplyWaiters(clock);
-    this.keyed = new KeyedCommands(store, ledger);
+    this.keyed = new KeyedCommands(store, ledger, clock);
+    this.rows = new RowBatcher(store, GOVERNORS_TABLE.name, clock);
     this.relay = new OutboxRelay(store, ledger, clock, options.handlers ?? {}, (to, content, key, outbox) =>
       this.castFrom(to, content, { idempotencyKey: key }, outbox),
     );
@@ -510,7 +514,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     const def = this.defs.get(parts.kind);
     if (def === undefined)
       throw new GovernessError(DurableErrors.unknownGovernor, { kind: parts.kind, gkey });
-    const row = scanned ?? (await this.store.getRow(GOVERNORS_TABLE.name, { gkey }));
+    const row = scanned ?? (await this.rows.get({ gkey }));
     if (this.closed) throw new GovernessError(DurableErrors.hostClosed, { gkey });
     const g = new Governor(gkey, parts, def);
     if (row === null) {

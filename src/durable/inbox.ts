@@ -6,9 +6,11 @@ import { createHash } from 'node:crypto';
 import { DurableErrors, GovernessError, RuntimeErrors } from '../errors/index.js';
 import { canonicalBytes } from '../ledger/canonical/index.js';
 import type { Ledger, LedgerStore, ReceiptCause, SqlValue } from '../ledger/index.js';
+import type { Clock } from '../runtime/index.js';
 import { shortHash } from './durable-reply.js';
 import type { GkeyParts } from './keys.js';
 import { refusalDraft } from './refusals.js';
+import { RowBatcher } from './row-batcher.js';
 import { REPLIES_TABLE } from './tables.js';
 
 const MAX_TEXT = 256;
@@ -55,11 +57,15 @@ interface InFlight {
 export class KeyedCommands {
   private readonly inFlight = new Map<string, InFlight>();
   private lookups = 0;
+  private readonly replies: RowBatcher;
 
   constructor(
-    private readonly store: LedgerStore,
+    store: LedgerStore,
     private readonly ledger: Ledger,
-  ) {}
+    clock: Clock,
+  ) {
+    this.replies = new RowBatcher(store, REPLIES_TABLE.name, clock);
+  }
 
   /** True while a keyed command is between arrival and delivery (reading its reply row). */
   get busy(): boolean {
@@ -79,7 +85,7 @@ export class KeyedCommands {
     };
     this.lookups++;
     void (async () => {
-      const row = await this.store.getRow(REPLIES_TABLE.name, { gkey: c.gkey, idem_key: c.key });
+      const row = await this.replies.get({ gkey: c.gkey, idem_key: c.key });
       if (row !== null) {
         forget();
         if (Buffer.from(row.req_hash as Uint8Array).toString('hex') !== c.hash) await this.conflict(c);

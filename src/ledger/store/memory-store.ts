@@ -203,6 +203,13 @@ export class MemoryStore implements LedgerStore {
     return row === undefined ? null : { ...row };
   }
 
+  async getRows(
+    table: string,
+    keys: readonly Readonly<Record<string, SqlValue>>[],
+  ): Promise<(Record<string, SqlValue> | null)[]> {
+    return Promise.all(keys.map((k) => this.getRow(table, k)));
+  }
+
   async scanRows(table: string, q: RowScan): Promise<Record<string, SqlValue>[]> {
     const def = this.tables.checkScan(table, q);
     const pk = def.primaryKey[0] as string;

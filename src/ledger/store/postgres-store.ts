@@ -371,6 +371,33 @@ export class PostgresStore implements LedgerStore {
       : { index, salt: new Uint8Array(r.salt), payload: new Uint8Array(r.payload) };
   }
 
+  async getRows(
+    table: string,
+    keys: readonly Readonly<Record<string, SqlValue>>[],
+  ): Promise<(Record<string, SqlValue> | null)[]> {
+    if (keys.length === 0) return [];
+    const def = this.tables.get(table);
+    const cols = def.primaryKey;
+    const types = cols.map((c) => PG_ARRAY_TYPES[def.columns[c] as keyof typeof PG_ARRAY_TYPES]);
+    // One round trip for the lot: the keys go as one array per key column, joined back by unnest.
+    const res = await this.readPool().query<Record<string, unknown>>({
+      name: `gov_rows_${def.name}`,
+      text:
+        `SELECT t.* FROM gov_x_${def.name} t JOIN unnest(${cols.map((_, i) => `$${i + 1}::${types[i]}[]`).join(', ')}) ` +
+        `AS k(${cols.join(', ')}) USING (${cols.join(', ')})`,
+      values: cols.map((c) => keys.map((k) => toParam(k[c] ?? null))),
+    });
+    const byKey = new Map<string, Record<string, SqlValue>>();
+    for (const r of res.rows) {
+      const row = fromPgRow(def, r);
+      byKey.set(this.tables.keyOf(table, row), row);
+    }
+    return keys.map((k) => {
+      const row = byKey.get(this.tables.keyOf(table, k));
+      return row === undefined ? null : { ...row };
+    });
+  }
+
   async getRow(
     table: string,
     key: Readonly<Record<string, SqlValue>>,
@@ -544,6 +571,9 @@ function pack(parts: readonly Uint8Array[]): { blob: Buffer; offsets: number[]; 
 function buf(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
+
+/** The array type of a side-table column type, for unnest parameters. */
+const PG_ARRAY_TYPES = { text: 'text', integer: 'bigint', blob: 'bytea' } as const;
 
 function toParam(v: SqlValue): string | number | Buffer | null {
   return v instanceof Uint8Array ? buf(v) : v;

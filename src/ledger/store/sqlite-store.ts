@@ -60,6 +60,9 @@ interface EntryRow {
   bytes: Buffer;
 }
 
+/** Keys per statement of `getRows` (SQLite's default limit is 32,766 parameters). */
+const GET_ROWS_CHUNK = 64;
+
 /** Connection settings of the writer: durable commits (see the header comment), and wait on a busy file. */
 const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000'];
 
@@ -358,6 +361,40 @@ export class SqliteStore implements LedgerStore {
     if (row === undefined) return null;
     for (const [k, v] of Object.entries(row)) if (Buffer.isBuffer(v)) row[k] = new Uint8Array(v);
     return row;
+  }
+
+  async getRows(
+    table: string,
+    keys: readonly Readonly<Record<string, SqlValue>>[],
+  ): Promise<(Record<string, SqlValue> | null)[]> {
+    const def = this.tables.get(table);
+    const cols = def.primaryKey;
+    const out: (Record<string, SqlValue> | null)[] = [];
+    // Chunks of a fixed size (the last padded by repeating its first key), so one prepared statement serves
+    // every batch instead of one per distinct count.
+    for (let at = 0; at < keys.length; at += GET_ROWS_CHUNK) {
+      const chunk = keys.slice(at, at + GET_ROWS_CHUNK);
+      const params: unknown[] = [];
+      for (let i = 0; i < GET_ROWS_CHUNK; i++) {
+        const k = chunk[i] ?? (chunk[0] as Readonly<Record<string, SqlValue>>);
+        for (const c of cols) params.push(k[c] ?? null);
+      }
+      const tuple = `(${cols.map(() => '?').join(', ')})`;
+      const sql =
+        `SELECT * FROM gov_x_${def.name} WHERE (${cols.join(', ')}) IN ` +
+        `(VALUES ${Array.from({ length: GET_ROWS_CHUNK }, () => tuple).join(', ')})`;
+      const rows = this.read('all', sql, ...params) as Record<string, SqlValue>[];
+      const byKey = new Map<string, Record<string, SqlValue>>();
+      for (const row of rows) {
+        for (const [k, v] of Object.entries(row)) if (Buffer.isBuffer(v)) row[k] = new Uint8Array(v);
+        byKey.set(this.tables.keyOf(table, row), row);
+      }
+      for (const k of chunk) {
+        const row = byKey.get(this.tables.keyOf(table, k));
+        out.push(row === undefined ? null : { ...row });
+      }
+    }
+    return out;
   }
 
   async scanRows(table: string, q: RowScan): Promise<Record<string, SqlValue>[]> {

@@ -213,6 +213,11 @@ export interface LedgerStore {
   checkRows(rows: readonly RowWrite[]): void;
   /** Reads one side-table row by primary key. */
   getRow(table: string, key: Readonly<Record<string, SqlValue>>): Promise<Record<string, SqlValue> | null>;
+  /** Reads many side-table rows by primary key in one round trip; results in key order, null where missing. */
+  getRows(
+    table: string,
+    keys: readonly Readonly<Record<string, SqlValue>>[],
+  ): Promise<(Record<string, SqlValue> | null)[]>;
   /**
    * Rows of a side table (single text primary key) with `column <= upTo`, ordered by (column, primary key),
    * strictly after `after`, at most `limit`; an index range scan, never a table scan.

@@ -247,6 +247,41 @@ export function storeContract(kind: string, make: FixtureFactory): void {
       expect(await f.store.getRow('snapshots', { gid: 'g1' })).toBeNull();
     });
 
+    it('getRows reads many rows by key (composite keys, repeats, misses, more than one chunk) in key order', async (ctx) => {
+      const f0 = await make();
+      if (typeof f0 === 'string') return ctx.skip();
+      await using f = f0;
+      f.store.defineTable({
+        name: 'replies',
+        columns: { gkey: 'text', idem: 'text', n: 'integer', body: 'blob' },
+        primaryKey: ['gkey', 'idem'],
+      });
+      await f.store.open();
+      const rows = Array.from({ length: 150 }, (_, i) => ({
+        gkey: `g${i % 7}`,
+        idem: `k${i}`,
+        n: i,
+        body: i % 3 === 0 ? null : enc.encode(`b${i}`),
+      }));
+      await f.store.commit({
+        ...batchOf(0, ['quota/s/a'], new Map()),
+        rows: rows.map((row) => ({ table: 'replies', op: 'upsert' as const, row })),
+      });
+      const keys = [
+        { gkey: 'g3', idem: 'k3' },
+        { gkey: 'g3', idem: 'k4' },
+        ...rows.map((r) => ({ gkey: r.gkey, idem: r.idem })).reverse(),
+        { gkey: 'g3', idem: 'k3' },
+      ];
+      const got = await f.store.getRows('replies', keys);
+      expect(got).toHaveLength(keys.length);
+      expect(got[0]).toEqual(rows[3]);
+      expect(got[1]).toBeNull();
+      expect(got.slice(2, -1)).toEqual([...rows].reverse());
+      expect(got.at(-1)).toEqual(rows[3]);
+      expect(await f.store.getRows('replies', [])).toEqual([]);
+    });
+
     it('everything committed is there after the store is closed and opened again', async (ctx) => {
       await using f = await fixture(ctx);
       if (f.reopen === null) return ctx.skip();
