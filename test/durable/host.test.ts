@@ -168,3 +168,43 @@ describe.each(STORE_KINDS)('deferred replies and passivation on %s', (kind) => {
     expect(got.data.total).toBe(2);
   });
 });
+
+describe('host lifecycle', () => {
+  it('a caller waiting past its timeout gets GOV_CALL_TIMEOUT; the step still commits and a keyed retry gets it', async (ctx) => {
+    await using f = await openDurableOrSkip(ctx, 'memory', { definitions: [counter], callTimeoutMs: 50 });
+    await f.host.call(G, { type: 'add', n: 1 });
+    const held = expect(f.host.call(G, { type: 'hold' }, { idempotencyKey: 'h1' })).rejects.toMatchObject({
+      code: 'GOV_CALL_TIMEOUT',
+    });
+    await f.clock.advance(60);
+    await held;
+    const retry = f.host.call(G, { type: 'hold' }, { idempotencyKey: 'h1', timeoutMs: 1000 });
+    await f.settle();
+    await f.host.call(G, { type: 'release' });
+    expect(await retry).toBe(1);
+  });
+
+  it('close fails waiting callers with GOV_HOST_CLOSED and refuses new commands', async (ctx) => {
+    await using f = await openDurableOrSkip(ctx, 'memory', {
+      definitions: [counter],
+      callTimeoutMs: Infinity,
+    });
+    const held = f.host.call(G, { type: 'hold' });
+    await f.settle();
+    await f.host.close();
+    await expect(held).rejects.toMatchObject({ code: 'GOV_HOST_CLOSED' });
+    await expect(f.host.call(G, { type: 'get' })).rejects.toMatchObject({ code: 'GOV_HOST_CLOSED' });
+  });
+
+  it('a typed governor handle checks requests and replies at compile time', async (ctx) => {
+    await using f = await openDurableOrSkip(ctx, 'memory', { definitions: [counter] });
+    const c = f.host.governor(counter, 'sku-1', 'tenant-1');
+    const total: number = await c.call({ type: 'add', n: 2 });
+    expect(total).toBe(2);
+    const mistyped = (): Promise<number> =>
+      // @ts-expect-error: `add` needs a number `n`
+      c.call({ type: 'add', n: 'two' });
+    expect(typeof mistyped).toBe('function');
+    expect(c.gkey).toBe(G);
+  });
+});
