@@ -85,7 +85,7 @@ function prepareOtp(): { dir: string } | { missing: string } {
 
 function fmt(value: number | null | undefined, unit: string): string {
   if (value === null || value === undefined || Number.isNaN(value)) return 'n/a';
-  if (unit === 'events/s' || unit === 'procs/s' || unit === 'receipts/s') {
+  if (unit.endsWith('/s')) {
     return value >= 1e6 ? `${(value / 1e6).toFixed(2)}M` : `${(value / 1e3).toFixed(1)}k`;
   }
   if (Math.abs(value) >= 1000) return value.toFixed(0);
