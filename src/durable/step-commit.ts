@@ -152,7 +152,14 @@ export class StepCommitter {
     const stopped = step.stop !== null;
     const t = stopped
       ? { rows: [] as TimerRow<T>[], timerGen: g.timerGen, gens: new Map<number, number>() }
-      : timerRows({ timers: step.timers, timerIds: step.timerIds }, g.gens, g.timerGen, now, wall);
+      : timerRows(
+          { timers: step.timers, timerIds: step.timerIds },
+          g.gens,
+          g.timerGen,
+          now,
+          wall,
+          g.timerRows,
+        );
     const snapshot = encodeSnapshot(
       {
         state: step.to,

@@ -65,7 +65,8 @@ export interface TimerRowsResult<T extends MachineTypes = MachineTypes> {
 
 /**
  * Converts a step's armed timers to rows: a timer whose runtime id was armed before keeps its `gen` (it kept
- * running, or only its content changed); any other timer takes the next generation after `timerGen`.
+ * running, or only its content changed) and its stored `dueMs` from `stored` (the rows last committed); any other
+ * timer takes the next generation after `timerGen` and a due time converted from its monotonic `at`.
  */
 export function timerRows<T extends MachineTypes>(
   armed: ArmedTimers<T>,
@@ -73,10 +74,14 @@ export function timerRows<T extends MachineTypes>(
   timerGen: number,
   now: number,
   wallNow: number,
+  stored: readonly TimerRow[] = [],
 ): TimerRowsResult<T> {
   if (armed.timerIds.length !== armed.timers.length) {
     refuseAt('timerIds', `${armed.timerIds.length} ids for ${armed.timers.length} timers`);
   }
+  // A kept timer's due time does not change, so it is not converted again: an overdue timer restored and still
+  // queued would be stamped "due now" by every step before it fires, and its lateness (and real due time) lost.
+  const storedDue = new Map(stored.map((r) => [r.gen, r.dueMs]));
   let gen = timerGen;
   const gens = new Map<number, number>();
   const rows = armed.timers.map((t, i) => {
@@ -84,7 +89,8 @@ export function timerRows<T extends MachineTypes>(
     const kept = previous.get(id);
     const g = kept ?? ++gen;
     gens.set(id, g);
-    const row: TimerRow<T> = { kind: t.kind, dueMs: toDueMs(t.at, now, wallNow), gen: g, content: t.content };
+    const dueMs = (kept === undefined ? undefined : storedDue.get(kept)) ?? toDueMs(t.at, now, wallNow);
+    const row: TimerRow<T> = { kind: t.kind, dueMs, gen: g, content: t.content };
     return t.name === undefined ? row : { ...row, name: t.name };
   });
   return { rows, timerGen: gen, gens };

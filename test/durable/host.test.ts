@@ -45,6 +45,22 @@ describe.each(STORE_KINDS)('durable timers on %s', (kind) => {
     expect(fired[0]?.receipt.metadata).toMatchObject({ timer_gen: 1, timer_late_ms: DAY });
   });
 
+  it('two timers overdue at a restart both report their lateness (the second is not re-stamped by the first)', async (ctx) => {
+    await using f = await openDurableOrSkip(ctx, kind, { definitions: [counter] });
+    await f.host.call(G, { type: 'arm', ms: 30 * DAY });
+    await f.host.call(G, { type: 'cycle', ms: 30 * DAY });
+    await f.host.close();
+    await f.clock.advance(31 * DAY);
+    await f.restart();
+    await f.host.scanDue();
+    await f.settle();
+    const fired = (await f.host.ledger.readLedger(G)).filter((r) => r.receipt.event.type.endsWith('timeout'));
+    expect(fired.map((r) => [r.receipt.event.type, r.receipt.metadata.timer_late_ms])).toEqual([
+      ['state_timeout', DAY],
+      ['generic_timeout', DAY],
+    ]);
+  });
+
   it('a timer of an active governor fires on time (lateness 0) and a recurring timer keeps its slot', async (ctx) => {
     await using f = await openDurableOrSkip(ctx, kind, { definitions: [counter] });
     await f.host.call(G, { type: 'cycle', ms: DAY });

@@ -97,6 +97,28 @@ describe('generations', () => {
     ]);
   });
 
+  it('keeps the stored due time of a kept timer, also when it is overdue and still queued', () => {
+    // Restored a day late: the overdue timer (id 21, gen 3) waits in the queue behind another step; that step's
+    // row must keep its real due time, or the firing receipt would report it 0 ms late.
+    const stored: TimerRow[] = [
+      { kind: 'generic_timeout', name: 'cycle', dueMs: WALL - 86_400_000, gen: 3, content: 1 },
+    ];
+    const overdue: SnapshotTimer = { kind: 'generic_timeout', name: 'cycle', at: -86_399_000, content: 1 };
+    const fresh: SnapshotTimer = { kind: 'state_timeout', at: 1_500, content: 'st' };
+    const r = timerRows(
+      { timers: [overdue, fresh], timerIds: [21, 22] },
+      new Map([[21, 3]]),
+      3,
+      1_000,
+      WALL,
+      stored,
+    );
+    expect(r.rows).toEqual([
+      { kind: 'generic_timeout', name: 'cycle', dueMs: WALL - 86_400_000, gen: 3, content: 1 },
+      { kind: 'state_timeout', dueMs: WALL + 500, gen: 4, content: 'st' },
+    ]);
+  });
+
   it('with no timers, keeps timerGen and forgets every id', () => {
     const r = timerRows({ timers: [], timerIds: [] }, new Map([[1, 3]]), 3, 0, WALL);
     expect(r).toEqual({ rows: [], timerGen: 3, gens: new Map() });

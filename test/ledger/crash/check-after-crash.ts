@@ -123,7 +123,7 @@ export async function checkAfterCrash(input: AfterCrash): Promise<CrashCheck> {
     const fresh = await ledger.checkpoint(); // refuses to sign if the tree is inconsistent with the last one
     expect(fresh.size).toBe(sizeAfter);
     await checkStoredCheckpoints(ledger, input.verifier, notes, fresh.note);
-    await checkVerifies(input, sizeAfter);
+    await checkVerifies(input.target, input.verifier, input.trusted?.note ?? null, sizeAfter);
     await checkProofs(ledger, input.verifier, acked);
 
     return {
@@ -141,8 +141,12 @@ export async function checkAfterCrash(input: AfterCrash): Promise<CrashCheck> {
   }
 }
 
-/** The entries the writer added, keyed by index; they must be exactly sizeBefore..sizeAfter-1. */
-async function readNew(store: LedgerStore, from: number, to: number): Promise<Map<number, StoredEntry>> {
+/** The entries a killed child added, keyed by index; they must be exactly `from`..`to`-1 (no gap). */
+export async function readNew(
+  store: LedgerStore,
+  from: number,
+  to: number,
+): Promise<Map<number, StoredEntry>> {
   const out = new Map<number, StoredEntry>();
   for (let i = from; i < to; i += 10_000) {
     for (const e of await store.readRange(i, Math.min(to, i + 10_000))) out.set(e.index, e);
@@ -282,13 +286,21 @@ async function checkStoredCheckpoints(
   }
 }
 
-/** verifyStore on its own store instance: canonical bytes, chains, root = latest checkpoint, trusted history. */
-async function checkVerifies(input: AfterCrash, size: number): Promise<void> {
-  const store = input.target.openStore();
+/**
+ * verifyStore on its own store instance: canonical bytes, chains, root = latest checkpoint (which must cover all
+ * `size` receipts), and consistency with the `trusted` checkpoint note of the previous cycle, if any.
+ */
+export async function checkVerifies(
+  target: Pick<CrashTarget, 'openStore'>,
+  verifier: NoteVerifier,
+  trusted: string | null,
+  size: number,
+): Promise<void> {
+  const store = target.openStore();
   try {
     const report = await verifyStore(store, {
-      keys: [input.verifier],
-      ...(input.trusted === null ? {} : { trusted: input.trusted.note }),
+      keys: [verifier],
+      ...(trusted === null ? {} : { trusted }),
     });
     expect(report.failures).toEqual([]);
     expect({ ok: report.ok, tree_size: report.tree_size, checkpoint_size: report.checkpoint_size }).toEqual({

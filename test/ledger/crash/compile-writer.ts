@@ -1,7 +1,8 @@
-// Transpiles the crash-test writer and every module it imports to plain JavaScript, once per test run, so each of
-// the many writer processes starts with plain `node`: about 0.3 s of CPU instead of about 1.3 s through the tsx
-// loader, which on a two-core machine was most of the crash test's time. TypeScript's own single-file transpiler
-// is used (the project compiles with isolatedModules and verbatimModuleSyntax, so no file needs another's types).
+// Transpiles a crash-test child (the ledger writer by default, or another entry such as the durable host child)
+// and every module it imports to plain JavaScript, once per test run, so each of the many child processes starts
+// with plain `node`: about 0.3 s of CPU instead of about 1.3 s through the tsx loader, which on a two-core
+// machine was most of the crash test's time. TypeScript's own single-file transpiler is used (the project
+// compiles with isolatedModules and verbatimModuleSyntax, so no file needs another's types).
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +15,12 @@ const RELATIVE_IMPORT = /(?:from|import)\s*'(\.{1,2}\/[^']+)\.js'/g;
 /** Files loaded by URL at run time, such as a worker thread's script: `new URL('./w.mjs', import.meta.url)`. */
 const URL_ASSET = /new URL\('(\.{1,2}\/[^']+\.m?js)',\s*import\.meta\.url\)/g;
 
-/** Writes the writer's module graph as JavaScript under `outDir`; returns the path of the compiled writer. */
-export function compileWriter(outDir: string): string {
-  const toVisit = [WRITER];
+/**
+ * Writes the module graph of `entry` (a .ts file, default the ledger writer) as JavaScript under `outDir`;
+ * returns the path of the compiled entry.
+ */
+export function compileWriter(outDir: string, entry: string = WRITER): string {
+  const toVisit = [entry];
   const visited = new Set<string>();
   for (let file = toVisit.pop(); file !== undefined; file = toVisit.pop()) {
     if (visited.has(file)) continue;
@@ -44,5 +48,5 @@ export function compileWriter(outDir: string): string {
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
   // Bare imports (pg, better-sqlite3) resolve through the project's node_modules.
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(outDir, 'node_modules'));
-  return join(outDir, relative(REPO_ROOT, WRITER)).replace(/\.ts$/, '.js');
+  return join(outDir, relative(REPO_ROOT, entry)).replace(/\.ts$/, '.js');
 }

@@ -1,15 +1,23 @@
-// The databases the crash test kills writers on: a SQLite file and a PostgreSQL schema. Each target says how the
-// writer reaches it, opens a fresh store on it for the checks, reads what the store API does not list (every
+// The databases the crash tests kill children on: a SQLite file and a PostgreSQL schema. Each target says how the
+// child reaches it, opens a fresh store on it for the checks, reads what the store API does not list (every
 // side-table row, every stored checkpoint) straight from its tables, and, for PostgreSQL, proves that the dead
-// writer's session left no lock behind before the next writer starts.
+// child's session left no lock behind before the next child starts. The ledger crash test defines its own side
+// table on every store it opens; the durable one none (the durable host registers its tables itself).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { PostgresStore, SqliteStore, type LedgerStore } from '../../../src/ledger/index.js';
+import {
+  PostgresStore,
+  SqliteStore,
+  type LedgerStore,
+  type SqlValue,
+  type TableDef,
+} from '../../../src/ledger/index.js';
 import { PG_URL, requirePostgres, throwawaySchema } from '../../support/postgres.js';
-import { CRASH_TABLE, livenessLockName } from './workload.js';
+import { livenessLockName } from './liveness.js';
+import { CRASH_TABLE } from './workload.js';
 
 /** A side-table row as the check reads it. */
 export interface SideRow {
@@ -24,34 +32,52 @@ export interface CrashTarget extends AsyncDisposable {
   readonly dir: string;
   /** Arguments telling the writer where the database is. */
   readonly writerArgs: readonly string[];
-  /** A new, unopened store on the database with the crash side table defined. */
+  /** A new, unopened store on the database with the target's side tables defined. */
   openStore(): LedgerStore;
-  /** Every side-table row. */
+  /** Every row of the ledger crash test's side table. */
   sideRows(): Promise<SideRow[]>;
+  /** Every row of side table `def`, its values in the store's types (integers as numbers, blobs as bytes). */
+  tableRows(def: TableDef): Promise<Record<string, SqlValue>[]>;
   /** Notes of the stored checkpoints larger than `aboveSize`, smallest first. */
   checkpointNotes(aboveSize: number): Promise<string[]>;
   /** Waits until the killed writer is gone from the database and nothing it held blocks the next writer. */
   afterKill(): Promise<void>;
 }
 
-/** The crash target of `kind`, or the reason PostgreSQL tests are skipped (never under CI=true). */
-export async function crashTarget(kind: 'sqlite' | 'postgres'): Promise<CrashTarget | string> {
+/**
+ * The crash target of `kind`, its stores opened with side tables `tables` (default the ledger crash test's), or the
+ * reason PostgreSQL tests are skipped (never under CI=true).
+ */
+export async function crashTarget(
+  kind: 'sqlite' | 'postgres',
+  tables: readonly TableDef[] = [CRASH_TABLE],
+): Promise<CrashTarget | string> {
   const dir = mkdtempSync(join(tmpdir(), `gov-crash-${kind}-`));
-  if (kind === 'sqlite') return sqliteTarget(dir);
+  const withTables = (store: LedgerStore): LedgerStore => {
+    for (const t of tables) store.defineTable(t);
+    return store;
+  };
+  if (kind === 'sqlite') return sqliteTarget(dir, withTables);
   const why = await requirePostgres();
   if (why !== null) {
     rmSync(dir, { recursive: true, force: true });
     return why;
   }
-  return postgresTarget(dir, throwawaySchema('gov_crash'));
+  return postgresTarget(dir, throwawaySchema('gov_crash'), withTables);
 }
 
-function withTable(store: LedgerStore): LedgerStore {
-  store.defineTable(CRASH_TABLE);
-  return store;
+/** A row as a driver returned it, in the store's types: integer columns as numbers, blobs as plain bytes. */
+function typed(def: TableDef, raw: Record<string, unknown>): Record<string, SqlValue> {
+  const out: Record<string, SqlValue> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === null || v === undefined) out[k] = null;
+    else if (def.columns[k] === 'integer') out[k] = Number(v);
+    else out[k] = Buffer.isBuffer(v) ? new Uint8Array(v) : (v as SqlValue);
+  }
+  return out;
 }
 
-function sqliteTarget(dir: string): CrashTarget {
+function sqliteTarget(dir: string, withTables: (s: LedgerStore) => LedgerStore): CrashTarget {
   const path = join(dir, 'ledger.sqlite');
   // Read only after a store on the file was opened (so a crashed WAL has been recovered) and never while a writer
   // runs; a plain connection is enough.
@@ -67,9 +93,15 @@ function sqliteTarget(dir: string): CrashTarget {
     kind: 'sqlite',
     dir,
     writerArgs: ['--store', 'sqlite', '--path', path],
-    openStore: () => withTable(new SqliteStore({ path })),
+    openStore: () => withTables(new SqliteStore({ path })),
     sideRows: async () =>
       read((db) => db.prepare(`SELECT request_id, ledger FROM gov_x_${CRASH_TABLE.name}`).all() as SideRow[]),
+    tableRows: async (def) =>
+      read((db) =>
+        (db.prepare(`SELECT * FROM gov_x_${def.name}`).all() as Record<string, unknown>[]).map((r) =>
+          typed(def, r),
+        ),
+      ),
     checkpointNotes: async (aboveSize) =>
       read((db) =>
         (
@@ -87,7 +119,11 @@ function sqliteTarget(dir: string): CrashTarget {
 /** How long the checks wait for a lock of the dead writer before failing (the server sees a closed socket at once). */
 const LOCK_TIMEOUT = '10s';
 
-function postgresTarget(dir: string, schema: string): CrashTarget {
+function postgresTarget(
+  dir: string,
+  schema: string,
+  withTables: (s: LedgerStore) => LedgerStore,
+): CrashTarget {
   // One connection for every inspection of the whole run: each new connection is a server process to fork.
   let inspector: Promise<pg.Client> | null = null;
   const client = (): Promise<pg.Client> =>
@@ -103,8 +139,10 @@ function postgresTarget(dir: string, schema: string): CrashTarget {
     kind: 'postgres',
     dir,
     writerArgs: ['--store', 'postgres', '--url', PG_URL, '--schema', schema],
-    openStore: () => withTable(new PostgresStore({ connectionString: PG_URL, schema, readers: 2 })),
+    openStore: () => withTables(new PostgresStore({ connectionString: PG_URL, schema, readers: 2 })),
     sideRows: () => query<SideRow>(`SELECT request_id, ledger FROM ${schema}.gov_x_${CRASH_TABLE.name}`),
+    tableRows: async (def) =>
+      (await query(`SELECT * FROM ${schema}.gov_x_${def.name}`)).map((r) => typed(def, r)),
     checkpointNotes: async (aboveSize) =>
       (
         await query<{ note: string }>(

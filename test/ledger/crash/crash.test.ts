@@ -12,9 +12,11 @@ import { generateSigner, writeSignerKeyFile } from '../../../src/ledger/index.js
 import { PG_URL, requirePostgres, throwawaySchema } from '../../support/postgres.js';
 import { checkAfterCrash, type CrashCheck } from './check-after-crash.js';
 import { compileWriter } from './compile-writer.js';
+import { intFromEnv } from './crash-env.js';
 import { crashTarget, provePostgresUnlocked } from './crash-targets.js';
 import { SeededRandom } from './random.js';
-import { CRASH_KEY_NAME, livenessLockName } from './workload.js';
+import { livenessLockName } from './liveness.js';
+import { CRASH_KEY_NAME } from './workload.js';
 import { runWriterUntilKilled, type KilledWriter, type KillMoment } from './writer-process.js';
 
 /** The first three cycles kill at fixed moments (see killMoment); the rest at random ones. */
@@ -22,15 +24,6 @@ const CYCLES = intFromEnv('GOV_CRASH_CYCLES', 20, 4);
 const SEED = intFromEnv('GOV_CRASH_SEED', randomInt(1, 2 ** 31), 1);
 /** Most acknowledgements to wait for before a kill. */
 const MAX_ACKS = 600;
-
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min)
-    throw new Error(`${name} must be an integer >= ${min}, not ${text}`);
-  return n;
-}
 
 /**
  * The kill moment of a cycle: the first three cycles cover the rare moments for sure (during the very first open

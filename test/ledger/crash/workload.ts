@@ -16,11 +16,6 @@ export const CRASH_LEDGERS = 50;
 /** The signer key name of every crash-test run (the key itself comes from a key file). */
 export const CRASH_KEY_NAME = 'governess.test/crash';
 
-/** The PostgreSQL advisory lock a writer holds for its whole life (the parent takes it to see the writer gone). */
-export function livenessLockName(schema: string): string {
-  return `governess-crash-writer:${schema}`;
-}
-
 /** Everything that determines one append: the draft and its side-table row are pure functions of it. */
 export interface AppendSpec {
   /** Writer run (one per cycle), so request ids and idempotency keys never repeat across cycles. */

@@ -1,7 +1,8 @@
-// Runs the crash-test writer (writer.ts) as a child process and SIGKILLs it when its output reaches the chosen
-// moment. Every complete line the child wrote before it died is collected, including lines still in the pipe at
-// the kill: each was printed after its COMMIT, so each is an acknowledgement the test must find in the database.
-// A torn last line (the child died while writing it) is dropped: it is not an acknowledgement anyone received.
+// Runs a crash-test child process (the ledger writer, writer.ts, or the durable host child) and SIGKILLs it when
+// its output reaches the chosen moment. Every complete line the child wrote before it died is collected,
+// including lines still in the pipe at the kill: each was printed after its COMMIT, so each is an
+// acknowledgement the test must find in the database. A torn last line (the child died while writing it) is
+// dropped: it is not an acknowledgement anyone received.
 import { spawn } from 'node:child_process';
 import { parseEvent, type AckEvent, type FailedEvent, type WriterEvent } from './workload.js';
 
@@ -32,20 +33,21 @@ export interface KilledWriter {
   readonly checkpoints: number;
 }
 
+/** What a line watcher says after a line: kill now as planned, kill now though not as planned, or keep going. */
+export type LineVerdict = 'kill' | 'fallback' | null;
+
 /**
- * Spawns the writer (`writerJs`, compiled by compileWriter) with `args`, kills it at `moment`, and resolves once
- * it is dead and its output drained.
+ * Spawns `node js ...args`, hands each complete stdout line to `onLine`, SIGKILLs the child when `onLine` says so,
+ * and resolves once it is dead and its output drained, with whether the kill came as planned. An `onLine` that
+ * throws kills the child and fails the run; a child that ends by itself fails it too (naming `plan`).
  */
-export function runWriterUntilKilled(
-  writerJs: string,
+export function runChildUntilKilled(
+  js: string,
   args: readonly string[],
-  moment: KillMoment,
-): Promise<KilledWriter> {
-  const child = spawn(process.execPath, [writerJs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const acks: AckEvent[] = [];
-  const failed: FailedEvent[] = [];
-  let sizeAtOpen: number | null = null;
-  let checkpoints = 0;
+  onLine: (line: string) => LineVerdict,
+  plan: string,
+): Promise<{ readonly killedAsPlanned: boolean }> {
+  const child = spawn(process.execPath, [js, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let killed = false;
   let killedAsPlanned = false;
   let pending = '';
@@ -58,28 +60,6 @@ export function runWriterUntilKilled(
     killedAsPlanned = asPlanned;
     child.kill('SIGKILL');
   };
-  const shouldKill = (e: WriterEvent): boolean | 'fallback' => {
-    switch (moment.at) {
-      case 'opening':
-        return e.t === 'opening';
-      case 'ready':
-        return e.t === 'ready';
-      case 'acks':
-        return e.t === 'ack' && acks.length >= moment.count;
-      case 'checkpoint':
-        if (e.t === 'checkpoint' && e.phase === 'saving' && acks.length >= moment.afterAcks) return true;
-        return acks.length >= moment.afterAcks + CHECKPOINT_PATIENCE_ACKS ? 'fallback' : false;
-    }
-  };
-  const onLine = (line: string): void => {
-    const e = parseEvent(line);
-    if (e.t === 'ack') acks.push(e);
-    else if (e.t === 'failed') failed.push(e);
-    else if (e.t === 'ready') sizeAtOpen = e.size;
-    else if (e.t === 'checkpoint' && e.phase === 'saved') checkpoints++;
-    const verdict = shouldKill(e);
-    if (verdict !== false) kill(verdict === true);
-  };
 
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
@@ -89,7 +69,8 @@ export function runWriterUntilKilled(
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
       try {
-        onLine(line);
+        const verdict = onLine(line);
+        if (verdict !== null) kill(verdict === 'kill');
       } catch (err) {
         failure ??= err instanceof Error ? err : new Error(String(err));
         kill(false);
@@ -109,11 +90,50 @@ export function runWriterUntilKilled(
       if (!killed || signal !== 'SIGKILL') {
         return reject(
           new Error(
-            `the writer ended by itself (code ${code}, signal ${signal}) before the kill at ${moment.at}:\n${stderr}`,
+            `the child ended by itself (code ${code}, signal ${signal}) before the kill ${plan}:\n${stderr}`,
           ),
         );
       }
-      resolve({ acks, failed, sizeAtOpen, killedAsPlanned, checkpoints });
+      resolve({ killedAsPlanned });
     });
   });
+}
+
+/**
+ * Spawns the writer (`writerJs`, compiled by compileWriter) with `args`, kills it at `moment`, and resolves once
+ * it is dead and its output drained.
+ */
+export async function runWriterUntilKilled(
+  writerJs: string,
+  args: readonly string[],
+  moment: KillMoment,
+): Promise<KilledWriter> {
+  const acks: AckEvent[] = [];
+  const failed: FailedEvent[] = [];
+  let sizeAtOpen: number | null = null;
+  let checkpoints = 0;
+
+  const shouldKill = (e: WriterEvent): LineVerdict => {
+    switch (moment.at) {
+      case 'opening':
+        return e.t === 'opening' ? 'kill' : null;
+      case 'ready':
+        return e.t === 'ready' ? 'kill' : null;
+      case 'acks':
+        return e.t === 'ack' && acks.length >= moment.count ? 'kill' : null;
+      case 'checkpoint':
+        if (e.t === 'checkpoint' && e.phase === 'saving' && acks.length >= moment.afterAcks) return 'kill';
+        return acks.length >= moment.afterAcks + CHECKPOINT_PATIENCE_ACKS ? 'fallback' : null;
+    }
+  };
+  const onLine = (line: string): LineVerdict => {
+    const e = parseEvent(line);
+    if (e.t === 'ack') acks.push(e);
+    else if (e.t === 'failed') failed.push(e);
+    else if (e.t === 'ready') sizeAtOpen = e.size;
+    else if (e.t === 'checkpoint' && e.phase === 'saved') checkpoints++;
+    return shouldKill(e);
+  };
+  const { killedAsPlanned } = await runChildUntilKilled(writerJs, args, onLine, `at ${moment.at}`);
+  return { acks, failed, sizeAtOpen, killedAsPlanned, checkpoints };
 }

@@ -9,7 +9,6 @@
 //   node --import tsx test/ledger/crash/writer.ts --store sqlite --path FILE --key KEYFILE --run RUN --seed N
 //   node --import tsx test/ledger/crash/writer.ts --store postgres --url URL --schema S --key KEYFILE ...
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { GovernessError, LedgerErrors } from '../../../src/errors/index.js';
 import {
   Ledger,
@@ -21,12 +20,12 @@ import {
   type LedgerStore,
 } from '../../../src/ledger/index.js';
 import { RealClock } from '../../../src/runtime/clock/index.js';
+import { holdLivenessLock } from './liveness.js';
 import { SeededRandom } from './random.js';
 import {
   CRASH_LEDGERS,
   CRASH_TABLE,
   draftFor,
-  livenessLockName,
   rowFor,
   type AppendSpec,
   type WriterEvent,
@@ -72,17 +71,6 @@ function openStore(): LedgerStore {
     });
   }
   return fail(`--store must be sqlite or postgres, not ${kind}`);
-}
-
-/**
- * A connection of its own holding a session advisory lock until the process dies. After the SIGKILL, the parent
- * waits to take the same lock: it gets it exactly when the server has seen this process's sockets close, with no
- * polling and no sleep.
- */
-async function postgresLivenessLock(url: string, schema: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  await c.query('SELECT pg_advisory_lock(hashtext($1))', [livenessLockName(schema)]);
 }
 
 /** Prints checkpoint events around the store write, so the parent can kill the writer in the middle of one. */
@@ -155,7 +143,7 @@ async function main(): Promise<void> {
   const run = required('run', args.run);
   const signer = await readSignerKeyFile(required('key', args.key));
   if (args.store === 'postgres') {
-    await postgresLivenessLock(required('url', args.url), required('schema', args.schema));
+    await holdLivenessLock(required('url', args.url), required('schema', args.schema));
   }
   const store = openStore();
   store.defineTable(CRASH_TABLE);

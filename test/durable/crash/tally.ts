@@ -1,0 +1,100 @@
+// The governor kind of the durable crash test: a counter that adds `n` and replies with the new total, so every
+// acknowledged reply pins the exact prefix of that governor's history. Each add also keeps timers falling due:
+// it starts a short recurring "cycle" generic timeout (re-armed from the period in its slot, a few times) when
+// none runs, and a state timeout when the governor turns busy. Neither timer is ever replaced or cancelled while
+// armed, so every timer the checker sees in a stored row must later either still be there or have fired, once.
+import { defineDurable } from '../../../src/durable/index.js';
+import {
+  defineMachine,
+  genericTimeout,
+  initOk,
+  keepState,
+  keepStateAndData,
+  nextState,
+  reply,
+  stateTimeout,
+  type MachineTypes,
+  type Result,
+} from '../../../src/runtime/index.js';
+
+/** Times a cycle timer fires after the add that started it (bounded, so the timer load follows the command load). */
+export const CYCLE_FIRES = 2;
+
+/** Data of one tally governor. */
+export interface TallyData {
+  /** Sum of every applied add. */
+  readonly total: number;
+  /** Cycle timeouts handled. */
+  readonly cycles: number;
+  /** State timeouts handled. */
+  readonly cools: number;
+  /** Cycle firings still to come (> 0 exactly while the cycle timer is armed). */
+  readonly left: number;
+  /** Period of the cycle timer, ms. */
+  readonly period: number;
+  /** Delay of the state timeout, ms. */
+  readonly cool: number;
+}
+
+/** Protocol of the tally. */
+export interface TallyTypes extends MachineTypes {
+  state: 'quiet' | 'busy';
+  data: TallyData;
+  calls: { add: { request: { n: number }; reply: number } };
+  cast: never;
+  info: never;
+  internal: never;
+  timeout: { slot: number } | 'cool';
+  args: { period: number; cool: number };
+}
+
+type R = Result<TallyTypes>;
+
+/** The gkey of governor number `i`. */
+export function tallyGkey(i: number): string {
+  return `tally/g${i}/t${i % 8}`;
+}
+
+/** Timer periods of governor number `i`: a cycle of 50-500 ms and a state timeout of 100-800 ms. */
+export function periodsOf(i: number): { period: number; cool: number } {
+  return { period: 50 + ((i * 7919) % 451), cool: 100 + ((i * 104_729) % 701) };
+}
+
+const tallyMachine = defineMachine<TallyTypes>({
+  name: 'tally',
+  init: (args) => initOk<TallyTypes>('quiet', { total: 0, cycles: 0, cools: 0, left: 0, ...args }),
+  handleEvent(event, state, data): R {
+    switch (event.type) {
+      case 'call': {
+        const total = data.total + event.request.n;
+        const cycling = data.left > 0;
+        const next = { ...data, total, left: cycling ? data.left : CYCLE_FIRES };
+        const actions = [
+          reply(event.from, total),
+          ...(cycling ? [] : [genericTimeout('cycle', data.period, { slot: data.period })]),
+        ];
+        if (state === 'quiet') return nextState('busy', next, ...actions, stateTimeout(data.cool, 'cool'));
+        return keepState(next, ...actions);
+      }
+      case 'generic_timeout': {
+        const slot = (event.content as { slot: number }).slot;
+        const left = data.left - 1;
+        const next = { ...data, cycles: data.cycles + 1, left };
+        return left > 0 ? keepState(next, genericTimeout('cycle', slot, { slot })) : keepState(next);
+      }
+      case 'state_timeout':
+        return nextState('quiet', { ...data, cools: data.cools + 1 });
+      default:
+        return keepStateAndData();
+    }
+  },
+});
+
+/** The tally as a durable kind; an add's receipt carries its `n`, so totals can be replayed from receipts. */
+export const tally = defineDurable<TallyTypes>({
+  kind: 'tally',
+  machine: tallyMachine,
+  args: (parts) => periodsOf(Number(parts.sku.slice(1))),
+  receipt: (step) =>
+    step.event?.type === 'call' && step.event.call === 'add' ? { metadata: { n: step.event.request.n } } : {},
+});
