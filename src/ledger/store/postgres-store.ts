@@ -6,7 +6,8 @@
 import pg from 'pg';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { packBytes, spansOf } from './packed-bytes.js';
-import { SideTables, conflictError, keyOfWrite, meetsExpectation } from './side-tables.js';
+import { PgSideRows, fromPgRow, toParam } from './pg-side-rows.js';
+import { SideTables } from './side-tables.js';
 import {
   ENTRY_COLUMNS,
   ENTRY_FROM,
@@ -23,7 +24,6 @@ import type {
   CommitBatch,
   LedgerStore,
   ReceiptQuery,
-  RowExpect,
   RowScan,
   RowWrite,
   SqlValue,
@@ -73,6 +73,7 @@ export class PostgresStore implements LedgerStore {
   private pool: pg.Pool | null = null;
   private readonly readers: number;
   private readonly tables = new SideTables();
+  private readonly sideRows = new PgSideRows(this.tables);
   private readonly ledgerNos = new Map<string, number>();
   private nextLedgerNo = 1;
   private size = 0;
@@ -260,7 +261,7 @@ export class PostgresStore implements LedgerStore {
       if (batch.erase.length > 0) {
         await db.query('DELETE FROM gov_private WHERE idx = ANY($1::bigint[])', [batch.erase]);
       }
-      for (const w of batch.rows) await this.applyRow(db, w);
+      await this.sideRows.apply(db, batch.rows);
       // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK and no error: only this tells them apart.
       const done = await db.query('COMMIT');
       if (done.command !== 'COMMIT')
@@ -483,62 +484,6 @@ export class PostgresStore implements LedgerStore {
     return no;
   }
 
-  /**
-   * Applies one side-table write inside the batch transaction. An expectation reads the row with a lock first
-   * (FOR UPDATE before a write, FOR SHARE for a `check`, so a `check` row can serve as a fencing point) and throws
-   * GOV_STORE_CONFLICT on a mismatch; the caller's ROLLBACK then discards the whole batch. A "no row" upsert
-   * inserts with ON CONFLICT DO NOTHING and counts the rows, since a missing row cannot be locked.
-   */
-  private async applyRow(db: pg.Client, w: RowWrite): Promise<void> {
-    const def = this.tables.get(w.table);
-    const key = keyOfWrite(def, w);
-    const byKey = def.primaryKey.map((c, i) => `${c} = $${i + 1}`).join(' AND ');
-    const keyParams = def.primaryKey.map((c) => toParam(key[c] ?? null));
-    const found = async (lock: string): Promise<SqlValue | undefined> => {
-      const column = (w.expect as { column: string }).column;
-      const res = await db.query<Record<string, unknown>>(
-        `SELECT ${column} FROM gov_x_${def.name} WHERE ${byKey}${lock}`,
-        keyParams,
-      );
-      const r = res.rows[0];
-      return r === undefined ? undefined : fromPg(def, column, r[column]);
-    };
-    const insertOnly = w.op === 'upsert' && w.expect !== undefined && w.expect.value === null;
-    if (w.expect !== undefined && !insertOnly) {
-      const got = await found(w.op === 'check' ? ' FOR SHARE' : ' FOR UPDATE');
-      if (!meetsExpectation(w.expect, got)) throw conflictError(w.table, key, w.expect, got);
-    }
-    if (w.op === 'check') return;
-    if (w.op === 'upsert') {
-      const cols = Object.keys(w.row);
-      const updates = cols.filter((c) => !def.primaryKey.includes(c));
-      if (insertOnly) {
-        const res = await db.query(
-          `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) ` +
-            `ON CONFLICT (${def.primaryKey.join(', ')}) DO NOTHING`,
-          cols.map((c) => toParam(w.row[c] ?? null)),
-        );
-        if (res.rowCount !== 1)
-          throw conflictError(w.table, key, w.expect as RowExpect, (await found('')) ?? null);
-        return;
-      }
-      await db.query(
-        `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) ` +
-          `ON CONFLICT (${def.primaryKey.join(', ')}) DO ` +
-          (updates.length === 0
-            ? 'NOTHING'
-            : `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`),
-        cols.map((c) => toParam(w.row[c] ?? null)),
-      );
-    } else {
-      const cols = def.primaryKey;
-      await db.query(
-        `DELETE FROM gov_x_${def.name} WHERE ${cols.map((c, i) => `${c} = $${i + 1}`).join(' AND ')}`,
-        cols.map((c) => toParam(w.key[c] ?? null)),
-      );
-    }
-  }
-
   private failed(problem: string, cause?: unknown): GovernessError {
     return new GovernessError(
       LedgerErrors.storeFailed,
@@ -546,20 +491,6 @@ export class PostgresStore implements LedgerStore {
       { cause },
     );
   }
-}
-
-/** A side-table value as `pg` returns it, in the store's types (BIGINT arrives as a string). */
-function fromPg(def: TableDef, column: string, v: unknown): SqlValue {
-  if (v === null || v === undefined) return null;
-  if (def.columns[column] === 'integer') return Number(v);
-  return Buffer.isBuffer(v) ? new Uint8Array(v) : (v as SqlValue);
-}
-
-/** A side-table row as `pg` returns it, in the store's types. */
-function fromPgRow(def: TableDef, r: Record<string, unknown>): Record<string, SqlValue> {
-  const out: Record<string, SqlValue> = {};
-  for (const [k, v] of Object.entries(r)) out[k] = fromPg(def, k, v);
-  return out;
 }
 
 /** Byte strings as one binary parameter and the offsets and lengths that cut it (see packed-bytes.ts). */
@@ -574,10 +505,6 @@ function buf(b: Uint8Array): Buffer {
 
 /** The array type of a side-table column type, for unnest parameters. */
 const PG_ARRAY_TYPES = { text: 'text', integer: 'bigint', blob: 'bytea' } as const;
-
-function toParam(v: SqlValue): string | number | Buffer | null {
-  return v instanceof Uint8Array ? buf(v) : v;
-}
 
 function toEntry(r: EntryRow): StoredEntry {
   const index = Number(r.idx);

@@ -7,6 +7,7 @@ import type {
   LedgerParts,
   LedgerStore,
   RowWrite,
+  SqlValue,
   StoredEntry,
   TableDef,
 } from '../../../src/ledger/store/types.js';
@@ -29,6 +30,13 @@ const GOVERNORS: TableDef = {
   columns: { gkey: 'text', version: 'integer', next_due_ms: 'integer', body: 'blob' },
   primaryKey: ['gkey'],
   indexes: [{ name: 'governors_due', columns: ['next_due_ms', 'gkey'], whereNotNull: 'next_due_ms' }],
+};
+
+/** A side table with a composite (text, integer) primary key and blob columns: shaped like durable_replies. */
+const PAIRS: TableDef = {
+  name: 'pairs',
+  columns: { gkey: 'text', n: 'integer', req_hash: 'blob', reply: 'blob', version: 'integer' },
+  primaryKey: ['gkey', 'n'],
 };
 
 /** Makes a fresh, empty store (or returns a skip reason). */
@@ -328,6 +336,7 @@ export function storeContract(kind: string, make: FixtureFactory): void {
       }> {
         const f = await fixture(ctx);
         f.store.defineTable(GOVERNORS);
+        f.store.defineTable(PAIRS);
         await f.store.open();
         const seqs = new Map<string, number>();
         const known = new Set<string>();
@@ -473,6 +482,240 @@ export function storeContract(kind: string, make: FixtureFactory): void {
         });
         expect(await f.store.getRow('governors', { gkey: 'g4' })).toBeNull();
         expect((await f.store.readRange(0, 10)).length).toBe(2);
+      });
+
+      it('many writes of one batch: repeated keys see their earlier writes, unnamed columns keep their values', async (ctx) => {
+        const { f, commit } = await withRow(ctx);
+        await using _ = f;
+        const big = 1_700_000_000_123;
+        const gov = (gkey: string, row: Record<string, SqlValue>, expect?: SqlValue): RowWrite => ({
+          table: 'governors',
+          op: 'upsert',
+          row: { gkey, ...row },
+          ...(expect === undefined ? {} : { expect: { column: 'version', value: expect } }),
+        });
+        await commit([
+          gov('g10', { version: 1, body: enc.encode('ten'), next_due_ms: big }, null),
+          gov('g11', { version: 1, body: null }, null),
+          gov('g12', { version: 1, body: new Uint8Array(0) }, null),
+          gov('g13', { version: 1, body: enc.encode('x') }),
+          gov('g10', { version: 2 }, 1),
+          { table: 'governors', op: 'delete', key: { gkey: 'g11' }, expect: { column: 'version', value: 1 } },
+          { table: 'governors', op: 'check', key: { gkey: 'g12' }, expect: { column: 'version', value: 1 } },
+          gov('g10', { version: 3, next_due_ms: big + 1 }, 2),
+          gov('g11', { version: 7 }, null),
+          gov('g13', { body: null }),
+          { table: 'governors', op: 'delete', key: { gkey: 'missing' } },
+        ]);
+        expect(await f.store.getRow('governors', { gkey: 'g10' })).toEqual({
+          gkey: 'g10',
+          version: 3,
+          next_due_ms: big + 1,
+          body: enc.encode('ten'),
+        });
+        expect(await f.store.getRow('governors', { gkey: 'g11' })).toEqual({
+          gkey: 'g11',
+          version: 7,
+          next_due_ms: null,
+          body: null,
+        });
+        // An empty byte string stays empty, not NULL; NULL written over bytes is NULL.
+        expect((await f.store.getRow('governors', { gkey: 'g12' }))?.['body']).toEqual(new Uint8Array(0));
+        expect(await f.store.getRow('governors', { gkey: 'g13' })).toMatchObject({ version: 1, body: null });
+        // 200 rows, each written twice in one batch, the second time conditional on the first.
+        const rows: RowWrite[] = [];
+        for (let i = 0; i < 200; i++)
+          rows.push(gov(`m${i}`, { version: 1, body: enc.encode(`b${i}`) }, null));
+        for (let i = 0; i < 200; i++) rows.push(gov(`m${i}`, { version: 2, next_due_ms: i }, 1));
+        await commit(rows);
+        expect(await f.store.getRow('governors', { gkey: 'm199' })).toEqual({
+          gkey: 'm199',
+          version: 2,
+          next_due_ms: 199,
+          body: enc.encode('b199'),
+        });
+      });
+
+      it('the conflict reported is the first conflicting write in batch order', async (ctx) => {
+        const { f, next } = await withRow(ctx);
+        await using _ = f;
+        const cases: [RowWrite[], Record<string, string>][] = [
+          [
+            [
+              { table: 'governors', op: 'upsert', row: { gkey: 'g2', version: 1 } },
+              {
+                table: 'governors',
+                op: 'upsert',
+                row: { gkey: 'g3', version: 5 },
+                expect: { column: 'version', value: 4 },
+              },
+              {
+                table: 'governors',
+                op: 'upsert',
+                row: { gkey: 'g1', version: 5 },
+                expect: { column: 'version', value: null },
+              },
+            ],
+            { key: '{"gkey":"g3"}', expected: '4', found: 'no row' },
+          ],
+          [
+            [
+              {
+                table: 'governors',
+                op: 'upsert',
+                row: { gkey: 'g1', version: 5 },
+                expect: { column: 'version', value: null },
+              },
+              {
+                table: 'governors',
+                op: 'upsert',
+                row: { gkey: 'g3', version: 5 },
+                expect: { column: 'version', value: 4 },
+              },
+            ],
+            { key: '{"gkey":"g1"}', expected: 'no row', found: '1' },
+          ],
+          [
+            [
+              {
+                table: 'governors',
+                op: 'delete',
+                key: { gkey: 'g4' },
+                expect: { column: 'version', value: 1 },
+              },
+              {
+                table: 'governors',
+                op: 'check',
+                key: { gkey: 'g1' },
+                expect: { column: 'version', value: 7 },
+              },
+            ],
+            { key: '{"gkey":"g4"}', expected: '1', found: 'no row' },
+          ],
+          [
+            [
+              {
+                table: 'governors',
+                op: 'check',
+                key: { gkey: 'g1' },
+                expect: { column: 'version', value: 1 },
+              },
+              {
+                table: 'governors',
+                op: 'upsert',
+                row: { gkey: 'g1', version: 2 },
+                expect: { column: 'version', value: 1 },
+              },
+              {
+                table: 'governors',
+                op: 'upsert',
+                row: { gkey: 'g2', version: 1 },
+                expect: { column: 'version', value: null },
+              },
+              {
+                table: 'governors',
+                op: 'delete',
+                key: { gkey: 'g1' },
+                expect: { column: 'version', value: 1 },
+              },
+              {
+                table: 'governors',
+                op: 'upsert',
+                row: { gkey: 'g2', version: 1 },
+                expect: { column: 'version', value: null },
+              },
+            ],
+            { key: '{"gkey":"g1"}', expected: '1', found: '2' },
+          ],
+        ];
+        for (const [rows, details] of cases) {
+          await expect(f.store.commit(next(rows))).rejects.toMatchObject({
+            code: 'GOV_STORE_CONFLICT',
+            details,
+          });
+          expect(await f.store.getRow('governors', { gkey: 'g1' })).toMatchObject({ version: 1 });
+          expect(await f.store.getRow('governors', { gkey: 'g2' })).toBeNull();
+        }
+        expect((await f.store.readRange(0, 10)).length).toBe(1);
+      });
+
+      it('composite keys and blob columns: upserts, expectations on bytes, deletes', async (ctx) => {
+        const { f, next, commit } = await withRow(ctx);
+        await using _ = f;
+        const h1 = new Uint8Array([0, 1, 2, 255]);
+        const pair = (gkey: string, n: number, row: Record<string, SqlValue>): RowWrite => ({
+          table: 'pairs',
+          op: 'upsert',
+          row: { gkey, n, ...row },
+        });
+        await commit([
+          pair('g1', 1, { req_hash: h1, reply: null, version: 1 }),
+          pair('g1', 2, { req_hash: h1, reply: enc.encode('r2'), version: 1 }),
+          {
+            ...pair('g2', 1, { req_hash: new Uint8Array(0), version: 1 }),
+            expect: { column: 'n', value: null },
+          },
+          {
+            ...pair('g1', 1, { reply: enc.encode('r1'), version: 2 }),
+            expect: { column: 'req_hash', value: h1 },
+          },
+        ]);
+        expect(await f.store.getRow('pairs', { gkey: 'g1', n: 1 })).toEqual({
+          gkey: 'g1',
+          n: 1,
+          req_hash: h1,
+          reply: enc.encode('r1'),
+          version: 2,
+        });
+        expect((await f.store.getRow('pairs', { gkey: 'g2', n: 1 }))?.['req_hash']).toEqual(
+          new Uint8Array(0),
+        );
+        await expect(
+          f.store.commit(
+            next([
+              { table: 'pairs', op: 'delete', key: { gkey: 'g1', n: 2 } },
+              {
+                table: 'pairs',
+                op: 'check',
+                key: { gkey: 'g1', n: 1 },
+                expect: { column: 'req_hash', value: new Uint8Array([0, 1, 2]) },
+              },
+            ]),
+          ),
+        ).rejects.toMatchObject({
+          code: 'GOV_STORE_CONFLICT',
+          details: {
+            key: '{"gkey":"g1","n":1}',
+            column: 'req_hash',
+            expected: '"0x000102"',
+            found: '"0x000102ff"',
+          },
+        });
+        await expect(
+          f.store.commit(next([{ ...pair('g1', 2, { version: 9 }), expect: { column: 'n', value: null } }])),
+        ).rejects.toMatchObject({
+          code: 'GOV_STORE_CONFLICT',
+          details: { key: '{"gkey":"g1","n":2}', expected: 'no row', found: '2' },
+        });
+        expect(await f.store.getRow('pairs', { gkey: 'g1', n: 2 })).toMatchObject({ version: 1 });
+        // A second open of the same store (what the sequencer does after a failed batch) writes the same shapes.
+        await f.store.open();
+        await commit([
+          {
+            table: 'pairs',
+            op: 'delete',
+            key: { gkey: 'g1', n: 2 },
+            expect: { column: 'version', value: 1 },
+          },
+          { table: 'pairs', op: 'delete', key: { gkey: 'g2', n: 1 } },
+          { ...pair('g1', 1, { reply: null, version: 3 }), expect: { column: 'version', value: 2 } },
+        ]);
+        expect(await f.store.getRow('pairs', { gkey: 'g1', n: 2 })).toBeNull();
+        expect(await f.store.getRow('pairs', { gkey: 'g2', n: 1 })).toBeNull();
+        expect(await f.store.getRow('pairs', { gkey: 'g1', n: 1 })).toMatchObject({
+          reply: null,
+          version: 3,
+        });
       });
 
       it('bad expectations and checks are refused before anything is written', async (ctx) => {
