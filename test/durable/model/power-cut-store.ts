@@ -82,7 +82,10 @@ export class PowerCutStore implements LedgerStore {
   }
 
   private down(): GovernessError {
-    return new GovernessError(LedgerErrors.storeFailed, { store: this.kind, problem: 'power cut (model test)' });
+    return new GovernessError(LedgerErrors.storeFailed, {
+      store: this.kind,
+      problem: 'power cut (model test)',
+    });
   }
 
   open(): Promise<StoredLogState> {
