@@ -71,11 +71,14 @@ export function decodeGovernorRow<T extends MachineTypes>(
     const snapshot = decodeSnapshot<T>(blob(row, 'snapshot', gkey), codec);
     const timers = decodeTimerRows<T>(blob(row, 'timers', gkey), codec);
     const due = timers.reduce<number | null>((m, r) => (m === null || r.dueMs < m ? r.dueMs : m), null);
-    if (row.next_due_ms !== due) {
+    // With events queued the row is due at its commit (step-commit.ts), at the latest at its earliest timer.
+    const next = row.next_due_ms;
+    const queued = snapshot.queue.length > 0;
+    if (queued ? typeof next !== 'number' || (due !== null && next > due) : next !== due) {
       throw invalid(
         gkey,
         version,
-        `next_due_ms ${String(row.next_due_ms)} is not the earliest timer ${String(due)}`,
+        `next_due_ms ${String(next)} is not the earliest timer ${String(due)}${queued ? ' or earlier' : ''}`,
       );
     }
     return { version, dataVer, status, snapshot, timers };

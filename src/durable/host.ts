@@ -128,6 +128,8 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   /** Governor rows read for activation, batched per macrotask. */
   private readonly rows: RowBatcher;
   private readonly casts = new WeakMap<object, CastCause>();
+  /** Casts between arrival and delivery, by gkey: they pin their governor (see deliverCast). */
+  private readonly arriving = new Map<string, number>();
   private readonly committer: StepCommitter;
   private readonly scanner: DueScanner;
   private readonly crashes = new Map<string, { count: number; until: number }>();
@@ -470,13 +472,30 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     create: boolean,
     outbox: string | null,
   ): Promise<CastAck> {
-    const g = await this.activate(gkey, create);
-    return new Promise<CastAck>((resolve, reject) => {
-      const pending: PendingCast = { resolve, reject };
-      this.casts.set(content, { key, reqHash, cause, pending, outbox });
-      g.casts.add(pending);
-      this.runtime.cast(g.pid as NonNullable<typeof g.pid>, content);
-    });
+    // Until the cast is in the mailbox nothing pins its governor (a call has its waiting caller): an eviction
+    // while activating another governor over maxActive would leave it sent to a process that is gone, dropped
+    // without a word, and its sender waiting forever.
+    this.arriving.set(gkey, (this.arriving.get(gkey) ?? 0) + 1);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const g = await this.activate(gkey, create);
+        const pid = g.pid;
+        if (pid !== null && pid.alive) {
+          return new Promise<CastAck>((resolve, reject) => {
+            const pending: PendingCast = { resolve, reject };
+            this.casts.set(content, { key, reqHash, cause, pending, outbox });
+            g.casts.add(pending);
+            this.runtime.cast(pid, content);
+          });
+        }
+        // The process ended between activation and delivery (it stopped or crashed): load it again once.
+        if (attempt > 0) throw this.goneError(g);
+      }
+    } finally {
+      const left = (this.arriving.get(gkey) ?? 1) - 1;
+      if (left > 0) this.arriving.set(gkey, left);
+      else this.arriving.delete(gkey);
+    }
   }
 
   private goneError(g: Governor): GovernessError {
@@ -641,7 +660,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private evict(g: Governor): boolean {
     const pid = g.pid;
     if (pid === null || g.committing || !this.runtime.quiescent(pid)) return false;
-    if (this.waiters.waitingOn(g.gkey) > 0 || g.casts.size > 0) return false;
+    if (this.waiters.waitingOn(g.gkey) > 0 || g.casts.size > 0 || this.arriving.has(g.gkey)) return false;
     this.runtime.evict(pid);
     this.active.remove(g);
     this.counts.passivated++;

@@ -160,11 +160,12 @@ export class StepCommitter {
           wall,
           g.timerRows,
         );
+    const queue = stopped ? [] : (step.pending?.queue ?? []);
     const snapshot = encodeSnapshot(
       {
         state: step.to,
         data: step.data,
-        queue: stopped ? [] : (step.pending?.queue ?? []),
+        queue,
         postponed: stopped ? [] : (step.pending?.postponed ?? []),
         timerGen: t.timerGen,
       },
@@ -180,7 +181,10 @@ export class StepCommitter {
           data_ver: dataVersionOf(g.def),
           snapshot,
           timers: encodeTimerRows(t.rows, codec),
-          next_due_ms: nextDue(t.rows),
+          // Queued events not yet handled are work due now: after a crash the scanner must wake the governor
+          // for them even when it has no timer (postponed events wait for a state change and need no wake-up).
+          next_due_ms:
+            queue.length > 0 ? Math.min(nextDue(t.rows) ?? Infinity, Math.ceil(wall)) : nextDue(t.rows),
           status: stopped ? 'stopped' : 'live',
           epoch: 0,
         },
