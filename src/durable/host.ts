@@ -570,7 +570,10 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       );
     }
     const now = this.clock.now();
-    const timers = restoreTimers(loaded.timers, now, this.clock.wallNow());
+    // Armed in generation order, which is the order they were first armed: the clock fires timers due at the same
+    // millisecond in arming order, so a restart does not swap two timers that fall due together.
+    const stored = [...loaded.timers].sort((a, b) => a.gen - b.gen);
+    const timers = restoreTimers(stored, now, this.clock.wallNow());
     let restored;
     try {
       restored = this.runtime.restore(
@@ -596,8 +599,8 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     g.pid = restored.pid;
     g.version = version;
     g.timerGen = snapshot.timerGen;
-    g.gens = gensAfterRestore(loaded.timers, restored.timerIds);
-    g.timerRows = loaded.timers;
+    g.gens = gensAfterRestore(stored, restored.timerIds);
+    g.timerRows = stored;
     g.timers = timers;
     g.timerIds = restored.timerIds;
     g.data = snapshot.data;

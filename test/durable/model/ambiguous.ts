@@ -9,7 +9,8 @@
 //    state change) are handled after a crash when the host is back: their relative timers start then, while the
 //    model handled them before the downtime.
 // 3. Timers of one governor due at the same millisecond. The clock fires them in arming order; a restored
-//    governor re-arms them in stored order (event, state, then generic timeouts), which may differ.
+//    governor re-arms them in generation order, which is the arming order across steps but, for two timers armed
+//    by one step, the engine's order (event, state, then generic timeouts), which may differ.
 import { decodeTimerRows, type TimerRow } from '../../../src/durable/index.js';
 import type { LedgerRecord, SqlValue } from '../../../src/ledger/index.js';
 import type { Tick } from './machine.js';
