@@ -8,6 +8,7 @@ import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { packBytes, spansOf } from './packed-bytes.js';
 import { PgSideRows, fromPgRow, toParam } from './pg-side-rows.js';
 import { SideTables } from './side-tables.js';
+import { BoundedCache } from './bounded-cache.js';
 import {
   ENTRY_COLUMNS,
   ENTRY_FROM,
@@ -63,6 +64,9 @@ export interface PostgresStoreOptions {
   readonly readers?: number;
 }
 
+/** Ledger numbers kept in memory (the rest are read back when next appended to). */
+const LEDGER_NO_CACHE = 100_000;
+
 /** A LedgerStore in PostgreSQL. */
 export class PostgresStore implements LedgerStore {
   readonly kind = 'postgres';
@@ -74,7 +78,8 @@ export class PostgresStore implements LedgerStore {
   private readonly readers: number;
   private readonly tables = new SideTables();
   private readonly sideRows = new PgSideRows(this.tables);
-  private readonly ledgerNos = new Map<string, number>();
+  /** Ledger id → ledger_no, bounded so a long-running host does not keep one entry per ledger ever touched. */
+  private readonly ledgerNos = new BoundedCache<string, number>(LEDGER_NO_CACHE);
   private nextLedgerNo = 1;
   private size = 0;
 

@@ -25,6 +25,7 @@ import {
   sideTableDdl,
 } from './sql-schema.js';
 import { SideTables, conflictError, keyOfWrite } from './side-tables.js';
+import { BoundedCache } from './bounded-cache.js';
 import { packBytes } from './packed-bytes.js';
 import {
   SqliteWriter,
@@ -77,6 +78,9 @@ export interface SqliteStoreOptions {
   readonly readonly?: boolean;
 }
 
+/** Ledger numbers kept in memory (the rest are read back when next appended to). */
+const LEDGER_NO_CACHE = 100_000;
+
 /** A LedgerStore in one SQLite file. */
 export class SqliteStore implements LedgerStore {
   readonly kind = 'sqlite';
@@ -85,7 +89,8 @@ export class SqliteStore implements LedgerStore {
   private db: Database.Database | null = null;
   private writer: SqliteWriter | null = null;
   private readonly tables = new SideTables();
-  private readonly ledgerNos = new Map<string, number>();
+  /** Ledger id → ledger_no, bounded so a long-running host does not keep one entry per ledger ever touched. */
+  private readonly ledgerNos = new BoundedCache<string, number>(LEDGER_NO_CACHE);
   private nextLedgerNo = 1;
   private size = 0;
 
