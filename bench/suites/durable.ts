@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DurableHost } from '../../src/durable/index.js';
-import { PostgresStore, SqliteStore, generateSigner, type LedgerStore } from '../../src/ledger/index.js';
+import { generateSigner } from '../../src/ledger/index.js';
 import { RealClock } from '../../src/runtime/clock/index.js';
-import { PG_URL, throwawaySchema } from '../../test/support/postgres.js';
+import { scratchStore, type StoreKind } from '../scratch-store.js';
 import { check, now, percentile, type Figures, type MetricSpec, type Suite } from '../common.js';
 import type { ChildFigures } from '../durable/host-child.js';
 import { checkSteps, closedLoop, keyedAdd, openLoop, shuffled, stepsOf } from '../durable/load.js';
@@ -41,31 +41,11 @@ const SEEDED = Number(process.env['GOV_BENCH_DURABLE_SEED'] ?? 1_000_000);
 const ACTIVE = 10_000;
 const MIB = 2 ** 20;
 
-type Kind = 'sqlite' | 'postgres';
-
-interface Scratch {
-  readonly store: LedgerStore;
-  readonly drop: () => Promise<void>;
-}
-
-function scratchStore(kind: Kind): Scratch {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'gov-bench-durable-'));
-    return {
-      store: new SqliteStore({ path: join(dir, 'durable.sqlite') }),
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const schema = throwawaySchema('bench_durable');
-  return {
-    store: new PostgresStore({ connectionString: PG_URL, schema }),
-    drop: () => new PostgresStore({ connectionString: PG_URL, schema }).dropSchema(),
-  };
-}
+type Kind = StoreKind;
 
 /** Steps/s, call latency at half of it, activation latency: one host on a fresh store of `kind`. */
 async function storeFigures(kind: Kind, calls: number): Promise<Figures> {
-  const scratch = scratchStore(kind);
+  const scratch = scratchStore(kind, 'durable');
   const clock = new RealClock();
   const host = await DurableHost.open({
     store: scratch.store,

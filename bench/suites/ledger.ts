@@ -8,43 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Ledger,
-  PostgresStore,
   SqliteStore,
   generateSigner,
   parseVerifierKey,
   verifyExport,
   verifyStore,
-  type LedgerStore,
   type ReceiptDraft,
 } from '../../src/ledger/index.js';
 import { RealClock } from '../../src/runtime/clock/index.js';
+import { scratchStore, type StoreKind } from '../scratch-store.js';
 import { check, now, percentile, type Figures, type MetricSpec, type Suite } from '../common.js';
 
-const PG_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const IN_FLIGHT = 1024;
 const NO_ANCHOR = 'no in-process equivalent; Tessera POSIX publishes ~3,000 durable writes/s';
 
-type Kind = 'sqlite' | 'postgres';
-
-interface Scratch {
-  readonly store: LedgerStore;
-  readonly drop: () => Promise<void>;
-}
-
-function scratchStore(kind: Kind): Scratch {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'gov-bench-ledger-'));
-    return {
-      store: new SqliteStore({ path: join(dir, 'ledger.sqlite') }),
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const schema = `bench_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-  return {
-    store: new PostgresStore({ connectionString: PG_URL, schema }),
-    drop: () => new PostgresStore({ connectionString: PG_URL, schema }).dropSchema(),
-  };
-}
+type Kind = StoreKind;
 
 /** A realistic receipt: a quota signal of one of `ledgers` tenants (~330 canonical bytes). */
 function receipt(i: number, ledgers: number): ReceiptDraft {
@@ -63,7 +41,7 @@ function receipt(i: number, ledgers: number): ReceiptDraft {
 }
 
 async function withLedger<T>(kind: Kind, run: (ledger: Ledger) => Promise<T>): Promise<T> {
-  const scratch = scratchStore(kind);
+  const scratch = scratchStore(kind, 'ledger');
   const clock = new RealClock();
   const ledger = await Ledger.open({
     store: scratch.store,

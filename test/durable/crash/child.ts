@@ -13,13 +13,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DurableHost } from '../../../src/durable/index.js';
 import { DurableErrors, GovernessError } from '../../../src/errors/index.js';
-import {
-  PostgresStore,
-  SqliteStore,
-  readSignerKeyFile,
-  type LedgerStore,
-} from '../../../src/ledger/index.js';
+import { readSignerKeyFile, type LedgerStore } from '../../../src/ledger/index.js';
 import { RealClock } from '../../../src/runtime/clock/index.js';
+import { storeFromArgs } from '../../ledger/crash/child-store.js';
 import { holdLivenessLock } from '../../ledger/crash/liveness.js';
 import { SeededRandom } from '../../ledger/crash/random.js';
 import type { AckHow, ChildEvent, Command } from './events.js';
@@ -61,15 +57,7 @@ function emit(event: ChildEvent): void {
 }
 
 function openStore(): LedgerStore {
-  const kind = required('store', args.store);
-  if (kind === 'sqlite') return new SqliteStore({ path: required('path', args.path) });
-  if (kind === 'postgres') {
-    return new PostgresStore({
-      connectionString: required('url', args.url),
-      schema: required('schema', args.schema),
-    });
-  }
-  return fail(`--store must be sqlite or postgres, not ${kind}`);
+  return storeFromArgs(args, fail);
 }
 
 /** What one producer needs: the host, the shared queue of commands to send again, its own random numbers. */

@@ -12,14 +12,13 @@ import { parseArgs } from 'node:util';
 import { GovernessError, LedgerErrors } from '../../../src/errors/index.js';
 import {
   Ledger,
-  PostgresStore,
-  SqliteStore,
   ledgerId,
   readSignerKeyFile,
   type AppendAck,
   type LedgerStore,
 } from '../../../src/ledger/index.js';
 import { RealClock } from '../../../src/runtime/clock/index.js';
+import { storeFromArgs } from './child-store.js';
 import { holdLivenessLock } from './liveness.js';
 import { SeededRandom } from './random.js';
 import {
@@ -62,15 +61,7 @@ function emit(event: WriterEvent): void {
 }
 
 function openStore(): LedgerStore {
-  const kind = required('store', args.store);
-  if (kind === 'sqlite') return new SqliteStore({ path: required('path', args.path) });
-  if (kind === 'postgres') {
-    return new PostgresStore({
-      connectionString: required('url', args.url),
-      schema: required('schema', args.schema),
-    });
-  }
-  return fail(`--store must be sqlite or postgres, not ${kind}`);
+  return storeFromArgs(args, fail);
 }
 
 /** Prints checkpoint events around the store write, so the parent can kill the writer in the middle of one. */
