@@ -186,7 +186,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       ledger,
       clock,
       casts: this.casts,
-      codecFor: () => this.codec,
+      codec: this.codec,
       used: (g) => this.active.used(g, clock.now()),
       released: (entries) => {
         for (const e of entries) this.relay.deliver(e, 0);

@@ -36,8 +36,8 @@ export interface StepCommitContext {
   readonly clock: Clock;
   /** Cast causes by content object (the runtime hands the hook the same object the host delivered). */
   readonly casts: WeakMap<object, CastCause>;
-  /** The reply-target codec of a governor's snapshot. */
-  codecFor(gkey: string): ReplyCodec;
+  /** How reply targets in snapshots are stored and loaded. */
+  readonly codec: ReplyCodec;
   /** The governor handled an event (it moves to the young end of the LRU order). */
   used(g: Governor<MachineTypes>): void;
   /** A committed step left these outbox entries to deliver. */
@@ -148,7 +148,7 @@ export class StepCommitter {
     const now = clock.now();
     const wall = clock.wallNow();
     const version = g.version + 1;
-    const codec = this.ctx.codecFor(g.gkey);
+    const codec = this.ctx.codec;
     const stopped = step.stop !== null;
     const t = stopped
       ? { rows: [] as TimerRow<T>[], timerGen: g.timerGen, gens: new Map<number, number>() }
