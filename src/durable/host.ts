@@ -191,7 +191,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       released: (entries) => {
         for (const e of entries) this.relay.deliver(e, 0);
       },
-      consumed: (gkey, key) => this.keyed.consumed(gkey, key),
+      consumed: (gkey, key) => this.keyed.done(gkey, key),
     });
     this.scanner = new DueScanner(
       store,
@@ -296,8 +296,8 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     const first = new Promise<CastAck>((resolve, reject) => (settle = { resolve, reject }));
     // A keyed cast's outcome is its ack: once settled, a retry is answered from the reply row instead.
     void first.then(
-      () => this.keyed.settled(gkey, key),
-      () => this.keyed.settled(gkey, key),
+      () => this.keyed.done(gkey, key),
+      () => this.keyed.done(gkey, key),
     );
     return this.keyed.run({
       gkey,

@@ -100,13 +100,11 @@ export class KeyedCommands {
     return result;
   }
 
-  /** The step consuming `key` was committed: its reply row now answers retries. */
-  consumed(gkey: string, key: string): void {
-    this.inFlight.delete(`${gkey}\n${key}`);
-  }
-
-  /** Forgets one command (a keyed cast settled), if `join` is still the one registered. */
-  settled(gkey: string, key: string): void {
+  /**
+   * Forgets a finished command: the step consuming a keyed call was committed (its reply row now answers
+   * retries), or a keyed cast was settled.
+   */
+  done(gkey: string, key: string): void {
     this.inFlight.delete(`${gkey}\n${key}`);
   }
 

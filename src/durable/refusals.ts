@@ -45,7 +45,7 @@ export function refusalDraft(
     governor: parts.kind,
     sku_id: parts.sku,
     tenant_id: parts.tenant,
-    // Placeholders: `keepState` seals both as the ledger's current state.
+    // Replaced when sealed: appended with `keepState`, both record the ledger's current state.
     state_from: '-',
     state_to: '-',
     event: { type: 'system', summary: r.summary },

@@ -77,19 +77,24 @@ function consumedBy<T extends MachineTypes>(event: StatemEvent<T> | null, ctx: S
   return { key: null, cause: NO_CAUSE, reply: null, cast: null };
 }
 
-function replyRow(target: DurableReply, reply: Uint8Array | null, version: number): RowWrite {
+/** The `durable_replies` row of a keyed command (reply NULL while a call's reply is deferred). */
+function replyRow(
+  gkey: string,
+  key: string,
+  reqHash: string,
+  reply: Uint8Array | null,
+  version: number,
+): RowWrite {
   return {
     table: REPLIES_TABLE.name,
     op: 'upsert',
-    row: {
-      gkey: target.gkey,
-      idem_key: target.key as string,
-      req_hash: Buffer.from(target.reqHash as string, 'hex'),
-      reply,
-      version,
-      receipt_id: null,
-    },
+    row: { gkey, idem_key: key, req_hash: Buffer.from(reqHash, 'hex'), reply, version, receipt_id: null },
   };
+}
+
+/** The reply row of a keyed call's reply target. */
+function callReplyRow(target: DurableReply, reply: Uint8Array | null, version: number): RowWrite {
+  return replyRow(target.gkey, target.key as string, target.reqHash as string, reply, version);
 }
 
 function isOwnConflict(err: unknown, gkey: string): boolean {
@@ -231,24 +236,13 @@ export class StepCommitter {
       if (written.has(e.to.stored)) continue; // a second reply to one call is dropped (GS-61)
       written.add(e.to.stored);
       const bytes = canonicalBytes(toStorable(e.reply, 'reply'), '/reply');
-      rows.push(replyRow(e.to, bytes, version));
+      rows.push(callReplyRow(e.to, bytes, version));
     }
     const r = consumed.reply;
-    if (r !== null && r.key !== null && !written.has(r.stored)) rows.push(replyRow(r, null, version));
+    if (r !== null && r.key !== null && !written.has(r.stored)) rows.push(callReplyRow(r, null, version));
     const c = consumed.cast?.cc;
     if (c !== undefined && c.key !== null) {
-      rows.push({
-        table: REPLIES_TABLE.name,
-        op: 'upsert',
-        row: {
-          gkey: g.gkey,
-          idem_key: c.key,
-          req_hash: Buffer.from(c.reqHash as string, 'hex'),
-          reply: canonicalBytes({ version }),
-          version,
-          receipt_id: null,
-        },
-      });
+      rows.push(replyRow(g.gkey, c.key, c.reqHash as string, canonicalBytes({ version }), version));
     }
   }
 
