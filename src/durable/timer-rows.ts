@@ -20,12 +20,14 @@ export interface TimerRow<T extends MachineTypes = MachineTypes> {
   readonly content: T['timeout'];
 }
 
-/** Wall-clock due time of a timer due at monotonic `at`: rounded up so it never fires early; never before now. */
+/** Wall-clock due time of a timer due at monotonic `at`, rounded up so it never fires early. */
 export function toDueMs(at: number, now: number, wallNow: number): number {
-  // A zero-time timeout not yet delivered has `at <= now`: stored as due now, so a crash cannot lose it. Each
-  // part is rounded up on its own: a delay below a float's resolution at wall-clock magnitude (1e-14 ms next to
-  // 1.7e12) would vanish in the sum and the timer would be stored a hair early.
-  return Math.ceil(wallNow) + Math.ceil(Math.max(0, at - now));
+  // A timer already due (`at <= now`: a zero-time timeout not yet delivered, an absolute time in the past) keeps
+  // its past due time, so a restore orders it among other overdue timers by when it fell due and its receipt
+  // states how late it fired (design.md §2). Each part is rounded up on its own: a delay below a float's
+  // resolution at wall-clock magnitude (1e-14 ms next to 1.7e12) would vanish in the sum and the timer would be
+  // stored a hair early.
+  return Math.ceil(wallNow) + Math.ceil(at - now);
 }
 
 /** Monotonic due time of a stored timer, for `Runtime.restore` (already due when `dueMs <= wallNow`). */

@@ -7,6 +7,7 @@
 // GOV_MODEL_RUNS=<n> multiplies the number of runs (for a longer soak).
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requirePostgres } from '../support/postgres.js';
 import { ModelSide, SutSide, type SutStoreKind } from './model/hosts.js';
 import { programArb, type Op } from './model/ops.js';
 import { ModelRun, emptyStats, type RunStats } from './model/run.js';
@@ -17,6 +18,7 @@ const SCALE = Number(process.env.GOV_MODEL_RUNS ?? 1);
 const RUNS: Record<SutStoreKind, { runs: number; maxOps: number }> = {
   memory: { runs: Math.round(200 * SCALE), maxOps: 30 },
   sqlite: { runs: Math.round(15 * SCALE), maxOps: 16 },
+  postgres: { runs: Math.round(15 * SCALE), maxOps: 16 },
 };
 
 const totals = new Map<SutStoreKind, RunStats>();
@@ -32,8 +34,15 @@ async function check(kind: SutStoreKind, program: readonly Op[], stats: RunStats
   expect(seen.sut.answers, 'answer of every command').toEqual(seen.model.answers);
 }
 
-describe.each(['memory', 'sqlite'] as const)('durable host against its model on %s', (kind) => {
-  it('gives the same receipts, answers and final states as a host that never stops', async () => {
+describe.each(['memory', 'sqlite', 'postgres'] as const)('durable host against its model on %s', (kind) => {
+  it('gives the same receipts, answers and final states as a host that never stops', async (ctx) => {
+    if (kind === 'postgres') {
+      const why = await requirePostgres();
+      if (why !== null) {
+        console.log(`skipping the model test on PostgreSQL: ${why}`);
+        ctx.skip();
+      }
+    }
     const stats = emptyStats();
     totals.set(kind, stats);
     const { runs, maxOps } = RUNS[kind];

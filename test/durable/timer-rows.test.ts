@@ -25,9 +25,11 @@ describe('mono ↔ wall', () => {
     expect(toDueMs(1_000, 900, WALL)).toBe(WALL + 100);
   });
 
-  it('stores a zero-time or overdue timer as due now', () => {
-    expect(toDueMs(500, 900, WALL)).toBe(WALL);
+  it('stores a zero-time timeout as due now and an overdue timer at its past due time, rounded up', () => {
     expect(toDueMs(900, 900, WALL)).toBe(WALL);
+    expect(toDueMs(500, 900, WALL)).toBe(WALL - 400);
+    expect(toDueMs(899.7, 900, WALL)).toBe(WALL);
+    expect(toDueMs(499.5, 900, WALL)).toBe(WALL - 400);
   });
 
   it('converts back on a new monotonic origin, never earlier than stored', () => {

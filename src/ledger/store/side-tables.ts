@@ -79,7 +79,10 @@ export class SideTables {
       if (!fits(type, w.expect.value))
         throw bad(`table ${w.table}`, `expect value for column ${w.expect.column} must be ${type} or null`);
     }
-    for (const [col, v] of Object.entries(values)) {
+    // for-in, not Object.entries: this runs for every row of every durable step, and entries() allocates a pair
+    // per column. Rows are plain objects (own enumerable properties only), so the two iterate the same columns.
+    for (const col in values) {
+      const v = values[col];
       const type = def.columns[col];
       if (type === undefined) throw bad(`table ${w.table}`, `unknown column ${col}`);
       if (!fits(type, v)) throw bad(`table ${w.table}`, `column ${col} expects ${type}`);

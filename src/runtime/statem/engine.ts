@@ -188,6 +188,8 @@ class StatemRare<T extends MachineTypes> {
   stopRequest: StopMessage | null = null;
   parent: Pid | null = null;
   commit: CommitHook<T> | null = null;
+  /** From a restore with overdue timers until the machine turns to its mailbox (see joinCatchUp). */
+  catchingUp = false;
 }
 
 /** A running state machine. Created by `Runtime.start`. */
@@ -261,6 +263,14 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     if (value !== null || this.machineRare !== null) this.machineRareState().parent = value;
   }
 
+  /** True from a restore with overdue timers until the machine turns to its mailbox (see joinCatchUp). */
+  private get catchingUp(): boolean {
+    return this.machineRare?.catchingUp ?? false;
+  }
+  private set catchingUp(value: boolean) {
+    if (value || this.machineRare !== null) this.machineRareState().catchingUp = value;
+  }
+
   /** Optional commit hook (durable machines). */
   get commit(): CommitHook<T> | null {
     return this.machineRare?.commit ?? null;
@@ -323,6 +333,8 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
           ev = this.takeZeroTimeout(this.t0q.shift() as TimerRec);
           if (ev === null) continue;
         } else if (this.mailbox !== null && this.mailbox.length > 0) {
+          // Catching up ends where the mailbox begins: every restored overdue timer has been handled.
+          if (this.machineRare !== null) this.machineRare.catchingUp = false;
           ev = this.receive(this.mailbox.shift());
           if (ev === null) continue;
         } else {
@@ -412,6 +424,20 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
 
   private takeZeroTimeout(rec: TimerRec): QueuedEvent | null {
     return this.isCurrent(rec) ? this.timeoutEvent(rec) : null;
+  }
+
+  /**
+   * Places a timer that is already due among the restored overdue timers still waiting, in due order (after
+   * those due at the same time). Catching up replays the time the machine was away: a recurring timer that
+   * re-arms itself at a slot that is also past must fire before a restored timer due later, as it would have
+   * had the machine never stopped (docs/runtime/durability-hooks.md, "Catching up"). Catching up lasts until the
+   * machine turns to its mailbox, so the handler of the last overdue timer still places a past slot here.
+   */
+  private joinCatchUp(rec: TimerRec): void {
+    const t0 = (this.t0q ??= []);
+    let i = t0.length;
+    while (i > 0 && (t0[i - 1] as TimerRec).at > rec.at) i--;
+    t0.splice(i, 0, rec);
   }
 
   /** @internal clock callback path: a timer fell due; its message joins the mailbox like any other. */
@@ -617,7 +643,8 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       }
       const at = a.abs ? (a.time as number) : now + (a.time as number);
       const rec = new TimerRec(this, a.kind, a.name, a.content, at);
-      rec.handle = this.rt.clock.arm(rec);
+      if (at <= now && this.catchingUp) this.joinCatchUp(rec);
+      else rec.handle = this.rt.clock.arm(rec);
       this.setTimerOf(rec);
       this.traceStart(rec);
     }
@@ -665,6 +692,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     if (this.stateTimer !== null) this.cancelRec(this.stateTimer);
     if (this.generic !== null) for (const rec of [...this.generic.values()]) this.cancelRec(rec);
     this.t0q = null;
+    this.catchingUp = false;
   }
 
   private armedTimers(): { kind: TimerKind; name?: string; at: number; content: unknown }[] {
@@ -709,7 +737,8 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
    * Rebuilds the machine from a validated snapshot instead of running init: no enter call, no commit. Timers
    * are armed at their absolute times; those already due go to the zero-time queue in due order, so they are
    * handled after the snapshot's queued events and before any mailbox message — and a state change still
-   * cancels them, as OTP cancels a fired but unhandled timeout. Returns the new timers' ids in snapshot order.
+   * cancels them, as OTP cancels a fired but unhandled timeout. Until they are all handled, a timer armed at a
+   * time already past joins them in due order (joinCatchUp). Returns the new timers' ids in snapshot order.
    */
   restore(snapshot: MachineSnapshot<T>): number[] {
     this.state = snapshot.state;
@@ -732,7 +761,10 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       this.traceStart(rec);
     }
     // Array.prototype.sort is stable: timers due at the same time keep their snapshot order.
-    if (due !== null) this.t0q = due.sort((a, b) => a.at - b.at);
+    if (due !== null) {
+      this.t0q = due.sort((a, b) => a.at - b.at);
+      this.catchingUp = true;
+    }
     if (this.hasWork()) this.rt.scheduler.enqueue(this);
     return ids;
   }

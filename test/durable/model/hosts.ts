@@ -8,13 +8,15 @@ import { join } from 'node:path';
 import { DurableHost, GOVERNORS_TABLE, type DurableHostOptions } from '../../../src/durable/index.js';
 import {
   MemoryStore,
+  PostgresStore,
   SqliteStore,
   generateSigner,
   type LedgerStore,
   type NoteSigner,
 } from '../../../src/ledger/index.js';
 import { SimulatedClock } from '../../../src/runtime/clock/index.js';
-import { ambiguousCatchUp, queuedAcrossDowntime, type GovernorRow } from './ambiguous.js';
+import { PG_URL, throwawaySchema } from '../../support/postgres.js';
+import { queuedAcrossDowntime, type GovernorRow } from './ambiguous.js';
 import { modelGovernor } from './machine.js';
 import { GOVERNORS, gkeyOf } from './ops.js';
 import { PowerCutStore, type CutPlan } from './power-cut-store.js';
@@ -23,7 +25,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** The stores the system under test runs on. */
-export type SutStoreKind = 'memory' | 'sqlite';
+export type SutStoreKind = 'memory' | 'sqlite' | 'postgres';
 
 const COMMON: Omit<DurableHostOptions, 'store' | 'clock' | 'signer'> = {
   definitions: [modelGovernor],
@@ -88,7 +90,7 @@ export class SutSide extends Side {
   /** Transactions that landed with their acknowledgement lost, over all crashes. */
   lostAcks = 0;
   /** Why a reopen made the run one the model cannot match exactly (ambiguous.ts), or null. */
-  skip: 'catchUp' | 'queued' | null = null;
+  skip: 'queued' | null = null;
   /** The governor rows as the last host left them. */
   private rows: GovernorRow[] = [];
   /** Activations and passivations of the hosts closed so far. */
@@ -97,6 +99,7 @@ export class SutSide extends Side {
   private store: PowerCutStore | null = null;
   private readonly dir = mkdtempSync(join(tmpdir(), 'gov-durable-model-'));
   private readonly memory = new MemoryStore();
+  private readonly schema = throwawaySchema('gov_model');
 
   constructor(private readonly kind: SutStoreKind) {
     super();
@@ -110,7 +113,11 @@ export class SutSide extends Side {
   /** Opens a host over the stored data (a fresh store object over the same database). */
   async open(): Promise<this> {
     const inner: LedgerStore =
-      this.kind === 'memory' ? this.memory : new SqliteStore({ path: join(this.dir, 'model.sqlite') });
+      this.kind === 'memory'
+        ? this.memory
+        : this.kind === 'sqlite'
+          ? new SqliteStore({ path: join(this.dir, 'model.sqlite') })
+          : new PostgresStore({ connectionString: PG_URL, schema: this.schema });
     this.store = new PowerCutStore(inner);
     this.store.beforeClose = async (s) => {
       this.rows = [];
@@ -137,9 +144,7 @@ export class SutSide extends Side {
   private async reopen(downMs: number): Promise<void> {
     this.generation++;
     await this.clock.advance(downMs);
-    const clock = { now: this.clock.now(), wallNow: this.clock.wallNow() };
     if (this.rows.some((r) => queuedAcrossDowntime(r, downMs))) this.skip ??= 'queued';
-    if (this.rows.some((r) => ambiguousCatchUp(r, clock))) this.skip ??= 'catchUp';
     await this.open();
     await this.host.scanDue();
     await this.settle();
@@ -177,5 +182,7 @@ export class SutSide extends Side {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.h?.close().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
+    if (this.kind === 'postgres')
+      await new PostgresStore({ connectionString: PG_URL, schema: this.schema }).dropSchema();
   }
 }

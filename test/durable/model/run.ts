@@ -52,7 +52,7 @@ export interface RunStats {
   passivations: number;
   receipts: number;
   /** Runs skipped, by the rule of ambiguous.ts that excluded them. */
-  skipped: { catchUp: number; queued: number; ties: number };
+  skipped: { queued: number; ties: number };
 }
 
 /** A new, zeroed RunStats. */
@@ -69,7 +69,7 @@ export function emptyStats(): RunStats {
     activations: 0,
     passivations: 0,
     receipts: 0,
-    skipped: { catchUp: 0, queued: 0, ties: 0 },
+    skipped: { queued: 0, ties: 0 },
   };
 }
 

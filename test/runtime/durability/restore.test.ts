@@ -2,11 +2,49 @@
 // absolute times, overdue ones fire in due order before any mailbox message; a bad snapshot is refused by name.
 import { describe, expect, it } from 'vitest';
 import { GovernessError } from '../../../src/errors/index.js';
-import { RecordingFrom, type MachineSnapshot, type StepRecord } from '../../../src/runtime/index.js';
+import {
+  RecordingFrom,
+  defineMachine,
+  genericTimeout,
+  initOk,
+  keepState,
+  type MachineSnapshot,
+  type MachineTypes,
+  type StepRecord,
+} from '../../../src/runtime/index.js';
 import { harness } from '../../support/harness.js';
 import { door, type Door, type DoorCounters } from './door.js';
 
 const empty: MachineSnapshot<Door> = { state: 'locked', data: [], queue: [], postponed: [], timers: [] };
+
+/** A machine with a recurring generic timeout that re-arms itself at the next slot, as an absolute time. */
+interface Ticker extends MachineTypes {
+  state: 'on';
+  data: string[];
+  cast: string;
+  timeout: number;
+}
+const PERIOD = 300;
+const ticker = () =>
+  defineMachine<Ticker>({
+    init: () => initOk('on', []),
+    handleEvent(event, _state, data) {
+      if (event.type === 'generic_timeout') {
+        const slot = event.content;
+        return keepState(
+          [...data, `tick@${slot}`],
+          genericTimeout('tick', slot + PERIOD, slot + PERIOD, { abs: true }),
+        );
+      }
+      if (event.type === 'state_timeout') return keepState([...data, `state@${event.content}`]);
+      if (event.type === 'cast' && event.content.startsWith('rearm ')) {
+        const at = Number(event.content.slice(6));
+        return keepState([...data, `cast:${event.content}`], genericTimeout('tick', at, at, { abs: true }));
+      }
+      return keepState([...data, event.type === 'cast' ? `cast:${event.content}` : event.type]);
+    },
+  });
+const tickerEmpty: MachineSnapshot<Ticker> = { state: 'on', data: [], queue: [], postponed: [], timers: [] };
 
 describe('rt.restore (R2)', () => {
   it('resumes in the stored state and data without running init or an enter call', async () => {
@@ -80,6 +118,49 @@ describe('rt.restore (R2)', () => {
     if (!r.ok) throw new Error('restore failed');
     await h.settle();
     expect(h.rt.getState(r.pid)).toEqual({ state: 'open', data: ['generic:g:open'] });
+  });
+
+  it('catching up, a timer re-armed at a time already past fires among the overdue ones in due order', async () => {
+    await using h = harness({ start: 1_000 });
+    const r = h.rt.restore(ticker(), {
+      ...tickerEmpty,
+      timers: [
+        { kind: 'generic_timeout', name: 'tick', at: 100, content: 100 },
+        { kind: 'state_timeout', at: 500, content: 500 },
+      ],
+    });
+    if (!r.ok) throw new Error('restore failed');
+    h.rt.cast(r.pid, 'activating message');
+    await h.settle();
+    // Slots 400, 700 and 1000 are armed while catching up and already due: they join the restored timers in due
+    // order, where a machine that never stopped would have fired them; the message waits for all of them.
+    expect(h.rt.getState(r.pid).data).toEqual([
+      'tick@100',
+      'tick@400',
+      'state@500',
+      'tick@700',
+      'tick@1000',
+      'cast:activating message',
+    ]);
+    await h.advance(300); // slot 1300 was armed in the future, on the clock
+    expect(h.rt.getState(r.pid).data.slice(-1)).toEqual(['tick@1300']);
+  });
+
+  it('not catching up, a timer armed at a time already past goes to the clock, behind the mailbox', async () => {
+    await using h = harness({ start: 1_000 });
+    const r = h.rt.restore(ticker(), tickerEmpty);
+    if (!r.ok) throw new Error('restore failed');
+    h.rt.cast(r.pid, 'rearm 100');
+    h.rt.cast(r.pid, 'later message');
+    await h.settle();
+    expect(h.rt.getState(r.pid).data).toEqual([
+      'cast:rearm 100',
+      'cast:later message',
+      'tick@100',
+      'tick@400',
+      'tick@700',
+      'tick@1000',
+    ]);
   });
 
   it('a not-yet-due event timeout is cancelled by the activating message', async () => {
