@@ -562,6 +562,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       after?.();
       return;
     }
+    const armed = this.armedRecs();
     const record: StepRecord<T> = {
       pid: this.pid,
       event: ev as StatemEvent<T> | null,
@@ -571,8 +572,8 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       changed: t.changed,
       postponed: t.postpone,
       effects: (t.effects ?? []) as Action<T>[],
-      timers: this.armedTimers() as SnapshotTimer<T>[],
-      timerIds: this.armedTimerIds(),
+      timers: this.armedTimers(armed) as SnapshotTimer<T>[],
+      timerIds: armed.map(timerIdOf),
       pending: this.pendingEvents(),
       stop: t.stop?.reason ?? null,
     };
@@ -695,27 +696,37 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     this.catchingUp = false;
   }
 
-  private armedTimers(): { kind: TimerKind; name?: string; at: number; content: unknown }[] {
-    const out: { kind: TimerKind; name?: string; at: number; content: unknown }[] = [];
-    const add = (r: TimerRec) =>
-      out.push(
-        r.name === undefined
-          ? { kind: r.kind, at: r.at, content: r.content }
-          : { kind: r.kind, name: r.name, at: r.at, content: r.content },
-      );
-    if (this.eventTimer !== null) add(this.eventTimer);
-    if (this.stateTimer !== null) add(this.stateTimer);
-    if (this.generic !== null) for (const r of this.generic.values()) add(r);
+  /**
+   * The armed timers in firing order: those waiting in the zero-time queue in its order, then those on the clock
+   * by due time and, for the same due time, arming order. A restore re-arms timers in the order it is given them,
+   * so a step record listing them this way lets a durable host bring ties back in the same order.
+   */
+  private armedRecs(): TimerRec[] {
+    const out: TimerRec[] = [];
+    if (this.eventTimer !== null) out.push(this.eventTimer);
+    if (this.stateTimer !== null) out.push(this.stateTimer);
+    if (this.generic !== null) for (const r of this.generic.values()) out.push(r);
+    if (out.length > 1) {
+      const t0 = this.t0q;
+      const queued = (r: TimerRec): number => (t0 === null ? -1 : t0.indexOf(r));
+      out.sort((a, b) => {
+        const qa = queued(a);
+        const qb = queued(b);
+        if (qa >= 0 || qb >= 0) return qa < 0 ? 1 : qb < 0 ? -1 : qa - qb;
+        return a.at - b.at || a.seq - b.seq;
+      });
+    }
     return out;
   }
 
-  /** Ids of the armed timers, in the order armedTimers lists them. */
-  private armedTimerIds(): number[] {
-    const out: number[] = [];
-    if (this.eventTimer !== null) out.push(timerIdOf(this.eventTimer));
-    if (this.stateTimer !== null) out.push(timerIdOf(this.stateTimer));
-    if (this.generic !== null) for (const r of this.generic.values()) out.push(timerIdOf(r));
-    return out;
+  private armedTimers(
+    recs: readonly TimerRec[] = this.armedRecs(),
+  ): { kind: TimerKind; name?: string; at: number; content: unknown }[] {
+    return recs.map((r) =>
+      r.name === undefined
+        ? { kind: r.kind, at: r.at, content: r.content }
+        : { kind: r.kind, name: r.name, at: r.at, content: r.content },
+    );
   }
 
   /** Queued and postponed events for a step record (copies: the engine keeps mutating its own). */

@@ -4,10 +4,7 @@
 // 1. Queued events across downtime. Events the last committed step left queued (postponed events released by a
 //    state change) are handled after a crash when the host is back: their relative timers start then, while the
 //    model handled them before the downtime.
-// 2. Timers of one governor due at the same millisecond. The clock fires them in arming order; a restored
-//    governor re-arms them in generation order, which is the arming order across steps but, for two timers armed
-//    by one step, the engine's order (event, state, then generic timeouts), which may differ.
-import type { LedgerRecord, SqlValue } from '../../../src/ledger/index.js';
+import type { SqlValue } from '../../../src/ledger/index.js';
 
 /** A stored governor row (null: none). */
 export type GovernorRow = Readonly<Record<string, SqlValue>> | null;
@@ -19,17 +16,4 @@ export function queuedAcrossDowntime(row: GovernorRow, downMs: number): boolean 
     queue: unknown[];
   };
   return snapshot.queue.length > 0;
-}
-
-/** Rule 2: two different timers of one governor fired at the same time (in the model's receipts). */
-export function tiedTimers(records: readonly LedgerRecord[]): boolean {
-  const fired = new Map<string, string>();
-  for (const r of records) {
-    const { event, ts } = r.receipt;
-    if (!event.type.endsWith('timeout')) continue;
-    const other = fired.get(ts);
-    if (other !== undefined && other !== event.summary) return true;
-    fired.set(ts, event.summary);
-  }
-  return false;
 }

@@ -16,7 +16,6 @@ import { GovernessError } from '../../../src/errors/index.js';
 import type { DurableHost } from '../../../src/durable/index.js';
 import type { LedgerRecord } from '../../../src/ledger/index.js';
 import { GOVERNORS, fmtMs, gkeyOf, type BurstCmd, type CallSpec, type Op } from './ops.js';
-import { tiedTimers } from './ambiguous.js';
 import type { ModelCall, ModelCast } from './machine.js';
 import type { ModelSide, SutSide } from './hosts.js';
 
@@ -52,7 +51,7 @@ export interface RunStats {
   passivations: number;
   receipts: number;
   /** Runs skipped, by the rule of ambiguous.ts that excluded them. */
-  skipped: { queued: number; ties: number };
+  skipped: { queued: number };
 }
 
 /** A new, zeroed RunStats. */
@@ -69,7 +68,7 @@ export function emptyStats(): RunStats {
     activations: 0,
     passivations: 0,
     receipts: 0,
-    skipped: { queued: 0, ties: 0 },
+    skipped: { queued: 0 },
   };
 }
 
@@ -78,8 +77,6 @@ export interface Observed {
   readonly receipts: Record<string, string[]>;
   readonly answers: string[];
   readonly unexplained: string[];
-  /** Two timers of one governor fired at the same time (rule 3 of ambiguous.ts). */
-  readonly ties: boolean;
 }
 
 /** JSON with object keys sorted: data loaded from a snapshot comes back in canonical key order. */
@@ -281,8 +278,6 @@ export class ModelRun {
     for (let g = 0; g < GOVERNORS; g++) await this.both(this.rawCall(g, { type: 'get' }, null, 'final get'));
     const sut = await this.observed('sut');
     const model = await this.observed('model');
-    if (model.ties) this.stats.skipped.ties++;
-    fc.pre(!model.ties);
     const stats = this.sut.host.stats();
     this.stats.activations += stats.activations + this.sut.closed.activations;
     this.stats.passivations += stats.passivated + this.sut.closed.passivated;
@@ -292,10 +287,8 @@ export class ModelRun {
   private async observed(side: SideName): Promise<Observed> {
     const host = side === 'sut' ? this.sut.host : this.model.host;
     const receipts: Record<string, string[]> = {};
-    let ties = false;
     for (let g = 0; g < GOVERNORS; g++) {
       const records = await host.ledger.readLedger(gkeyOf(g), 1, 10_000);
-      ties ||= tiedTimers(records);
       if (side === 'sut') {
         this.stats.receipts += records.length;
         this.stats.lateTimers += records.filter(
@@ -316,6 +309,6 @@ export class ModelRun {
         if (e.generation >= current) unexplained.push(`#${c.id} ${c.label}: ${e.code}`);
       }
     }
-    return { receipts, answers, unexplained, ties };
+    return { receipts, answers, unexplained };
   }
 }
