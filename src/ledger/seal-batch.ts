@@ -5,7 +5,6 @@
 import {
   CompactRange,
   hashToHex,
-  leafHash,
   tileKeyString,
   tilesForAppend,
   type Hash,
@@ -13,17 +12,18 @@ import {
 } from './merkle/index.js';
 import {
   GENESIS_PREV,
-  encodeReceipt,
   formatTimestamp,
   newSalt,
   privateCommitmentOfBytes,
   privatePayloadBytes,
+  receiptText,
   sealReceipt,
   type Receipt,
   type ReceiptDraft,
   type ReceiptOptions,
   type Uuidv7Generator,
 } from './receipt/index.js';
+import { ReceiptArena } from './receipt-arena.js';
 import type {
   CommitBatch,
   LedgerParts,
@@ -119,15 +119,23 @@ export async function sealBatch(
 ): Promise<SealedBatch> {
   const heads = new Map<string, LedgerHead | null>();
   const existing = new Map<string, AppendAck>();
-  await Promise.all([
-    ...[...new Set(reqs.map((r) => r.ledger))].map(async (l) => heads.set(l, await view.headOf(l))),
-    ...reqs.map(async (r) => {
-      const key = r.draft.cause.idempotency_key;
-      if (key === null || r.newKey === true) return;
-      const dup = await view.duplicateOf(r.ledger, key);
-      if (dup !== null) existing.set(idempotencyKeyOf(r.ledger, key), dup);
-    }),
-  ]);
+  // One read per ledger and per key to look up, all at once; a request without a key to check costs nothing.
+  const reads: Promise<unknown>[] = [];
+  for (const r of reqs) {
+    const l = r.ledger;
+    if (!heads.has(l)) {
+      heads.set(l, null);
+      reads.push(view.headOf(l).then((h) => heads.set(l, h)));
+    }
+    const key = r.draft.cause.idempotency_key;
+    if (key === null || r.newKey === true) continue;
+    reads.push(
+      view.duplicateOf(l, key).then((dup) => {
+        if (dup !== null) existing.set(idempotencyKeyOf(l, key), dup);
+      }),
+    );
+  }
+  await Promise.all(reads);
 
   const wall = Math.max(view.lastTsMs, Math.floor(wallMs));
   const ts = formatTimestamp(wall);
@@ -140,6 +148,7 @@ export async function sealBatch(
   const acks: AppendAck[] = [];
   const keys = new Map<string, AppendAck>();
   const newHeads = new Map<string, LedgerHead>();
+  const arena = new ReceiptArena();
   for (const r of reqs) {
     const key = r.draft.cause.idempotency_key;
     const dupKey = key === null ? null : idempotencyKeyOf(r.ledger, key);
@@ -178,8 +187,7 @@ export async function sealBatch(
       commitment,
       options,
     );
-    const bytes = encodeReceipt(receipt, options);
-    const leaf = leafHash(bytes);
+    const { bytes, leaf } = arena.add(receiptText(receipt, options));
     const ack: AppendAck = { receipt, index, leafHash: hashToHex(leaf), duplicate: false };
     entries.push({
       index,

@@ -53,6 +53,15 @@ export function leafHash(data: Uint8Array): Hash {
   return sha256(leafInput.subarray(0, length));
 }
 
+/**
+ * The leaf hash of data stored right behind a 0x00 byte: `prefixed` is 0x00 ‖ d, hashed in place with no copy
+ * (the sealer lays a batch's receipts out that way, see ReceiptArena).
+ */
+export function leafHashOfPrefixed(prefixed: Uint8Array): Hash {
+  if (prefixed[0] !== LEAF_PREFIX) throw new RangeError('leafHashOfPrefixed needs input starting with 0x00');
+  return sha256(prefixed);
+}
+
 const nodeInput = new Uint8Array(1 + 2 * HASH_SIZE);
 nodeInput[0] = NODE_PREFIX;
 

@@ -10,6 +10,7 @@ export {
   hashToHex,
   LEAF_PREFIX,
   leafHash,
+  leafHashOfPrefixed,
   NODE_PREFIX,
   nodeHash,
   type Hash,

@@ -12,9 +12,14 @@ import { checkReceipt, isValidatedReceipt, validateReceipt } from './validate.js
  * strings and safe integers, so JSON.stringify of it is the canonical text.
  */
 export function encodeReceipt(receipt: Receipt, options?: ReceiptOptions): Uint8Array {
+  return Buffer.from(receiptText(receipt, options), 'utf8');
+}
+
+/** The canonical text of a receipt, validated as encodeReceipt does: its stored bytes are this text in UTF-8. */
+export function receiptText(receipt: Receipt, options?: ReceiptOptions): string {
   const valid = isValidatedReceipt(receipt) ? receipt : validateReceipt(receipt, options);
   assertStringifyUnhooked();
-  return Buffer.from(JSON.stringify(valid), 'utf8');
+  return JSON.stringify(valid);
 }
 
 /**

@@ -22,7 +22,7 @@ export { validateReceipt, type ValidateReceiptOptions } from './validate.js';
 export { validateDraft } from './draft.js';
 export { ledgerId } from './parts.js';
 export { sealReceipt } from './seal.js';
-export { encodeReceipt, decodeReceipt } from './codec.js';
+export { encodeReceipt, decodeReceipt, receiptText } from './codec.js';
 export { formatTimestamp, parseTimestamp, TimestampSequencer, MAX_TIMESTAMP_MS } from './timestamp.js';
 export {
   Uuidv7Generator,
