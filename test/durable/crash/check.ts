@@ -4,10 +4,13 @@
 // reply; (2) no key was applied twice, and each governor's stored total is the sum of its receipted adds; (3) no
 // timer generation fired twice, and every timer a stored row held earlier either still is there or fired;
 // timers that were due while no host ran fire later, late; (4) each row's version is its number of step
-// receipts; (5) the ledger verifies. Commands sent but never acknowledged are kept to be retried with their keys.
+// receipts; (5) the ledger verifies; (6) every outbox cast a committed step made is either applied, once, or
+// still in its outbox row, never both and never neither. Commands sent but never acknowledged are kept to be
+// retried with their keys.
 import { expect } from 'vitest';
 import {
   GOVERNORS_TABLE,
+  OUTBOX_TABLE,
   REPLIES_TABLE,
   decodeSnapshot,
   decodeTimerRows,
@@ -55,6 +58,10 @@ export interface CheckTotals {
   conflictsRefused: number;
   overdueFired: number;
   overdueMaxLateMs: number;
+  /** Outbox rows found at the last check (casts made, not yet applied). */
+  outboxWaiting: number;
+  /** Casts whose row was still in the outbox at a check after a kill, applied by a later host. */
+  outboxAfterKill: number;
 }
 
 const id = (gkey: string, gen: number): string => `${gkey}#${gen}`;
@@ -84,12 +91,16 @@ export class CrashChecker {
     conflictsRefused: 0,
     overdueFired: 0,
     overdueMaxLateMs: 0,
+    outboxWaiting: 0,
+    outboxAfterKill: 0,
   };
   /** Log size after the last check. */
   size = 0;
   private trusted: string | null = null;
   /** Timers in the stored rows at the last check. */
   private armed = new Map<string, ArmedTimer>();
+  /** Outbox rows seen at a check and not applied yet. */
+  private readonly outboxSeen = new Set<string>();
   /** Keys found applied while unacknowledged (their retry must be answered from the reply row). */
   private readonly appliedBeforeAck = new Set<string>();
   private readonly wall = new RealClock();
@@ -120,6 +131,7 @@ export class CrashChecker {
       const rows = await this.target.tableRows(GOVERNORS_TABLE);
       const armed = this.checkGovernors(rows);
       this.checkReplyRows(await this.target.tableRows(REPLIES_TABLE));
+      this.checkOutbox(await this.target.tableRows(OUTBOX_TABLE));
       this.checkAcks(run);
       this.checkTimers(armed, checkedAt);
       await this.checkReadLedger(ledger, run);
@@ -158,6 +170,7 @@ export class CrashChecker {
         total: data.total,
         cycles: data.cycles,
         cools: data.cools,
+        received: data.received,
       };
       const replayed = {
         version: h.steps,
@@ -166,6 +179,7 @@ export class CrashChecker {
         total: h.total,
         cycles: h.cycles,
         cools: h.cools,
+        received: h.received,
       };
       if (JSON.stringify(stored) !== JSON.stringify(replayed)) {
         problems.push(`${gkey}: row ${JSON.stringify(stored)}, receipts say ${JSON.stringify(replayed)}`);
@@ -201,7 +215,12 @@ export class CrashChecker {
       const key = row.idem_key as string;
       const applied = this.history.governors.get(gkey)?.keys.get(key);
       const reply = row.reply === null ? null : parseCanonical(bytesOf(row, 'reply'), 'reply');
-      if (applied === undefined) problems.push(`reply row ${gkey} ${key} without a receipt`);
+      const cast = this.history.applied.get(key);
+      if (cast !== undefined) {
+        // A keyed cast's row answers a re-delivery with the version of the step that applied it.
+        if (JSON.stringify(reply) !== JSON.stringify({ version: cast }) || row.version !== cast)
+          problems.push(`reply row ${gkey} ${key} of a cast: ${JSON.stringify(reply)}, applied at ${cast}`);
+      } else if (applied === undefined) problems.push(`reply row ${gkey} ${key} without a receipt`);
       else if (reply !== applied.total || row.version !== applied.version) {
         problems.push(
           `reply row ${gkey} ${key}: reply ${String(reply)} at version ${String(row.version)}, ` +
@@ -210,7 +229,37 @@ export class CrashChecker {
       }
     }
     expect(problems, 'reply rows vs receipts').toEqual([]);
-    expect(rows.length, 'one reply row per applied keyed add').toBe(this.history.counts.adds);
+    expect(rows.length, 'one reply row per applied keyed add or cast').toBe(
+      this.history.counts.adds + this.history.counts.castsApplied,
+    );
+  }
+
+  /**
+   * Exactly once across kills: the step that applies a cast deletes its outbox row in the same transaction, so
+   * a cast made by a committed step is applied (history refuses a second application) or still has its row.
+   */
+  private checkOutbox(rows: readonly Row[]): void {
+    const problems: string[] = [];
+    const waiting = new Set<string>();
+    for (const row of rows) {
+      const key = row.idem_key as string;
+      waiting.add(key);
+      if (!this.history.sent.has(key)) problems.push(`outbox row ${key} without the step that made it`);
+      if (this.history.applied.has(key)) problems.push(`outbox row ${key} left behind by its applied cast`);
+    }
+    for (const key of this.history.sent.keys()) {
+      if (!this.history.applied.has(key) && !waiting.has(key))
+        problems.push(`cast ${key} neither applied nor in the outbox`);
+    }
+    expect(problems, 'outbox rows vs receipts').toEqual([]);
+    // A row that outlived a kill and was applied since: the next host delivered it from the table.
+    for (const key of this.outboxSeen) {
+      if (!this.history.applied.has(key)) continue;
+      this.outboxSeen.delete(key);
+      this.totals.outboxAfterKill++;
+    }
+    for (const key of waiting) this.outboxSeen.add(key);
+    this.totals.outboxWaiting = waiting.size;
   }
 
   /** Every ack has exactly one receipt (history refuses a second) whose total is the reply. */

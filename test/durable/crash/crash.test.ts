@@ -1,8 +1,8 @@
 // kill -9 a durable host in the middle of its work, on SQLite and on PostgreSQL, many times over one growing
 // database (issue 4's proof): 10,000 tally governors, 2,000 in memory, 48 producers sending keyed adds while short
 // timers keep falling due. After every kill the database must hold every acknowledged command exactly once with
-// its reply, rows that agree with the receipts, timers that fire once and are never lost, and a ledger that
-// verifies; unacknowledged commands are retried with their keys by the next run, which also fires the timers
+// its reply, rows that agree with the receipts, timers that fire once and are never lost, outbox casts between
+// governors applied exactly once, and a ledger that verifies; unacknowledged commands are retried with their keys by the next run, which also fires the timers
 // that fell due while no host ran. GOV_CRASH_CYCLES (default 8) sets the kills per store, GOV_CRASH_SEED replays
 // a run's kill plan and workload. The pattern is test/ledger/crash's, whose helpers it uses.
 import { randomInt } from 'node:crypto';
@@ -78,7 +78,9 @@ function summary(kind: string, c: CrashChecker, t: CheckTotals, h: HostTotals, b
     `>= ${h.passivated} passivations), every row = its receipts; ${n.timersFired} timers fired once each ` +
     `(late p50 ${quantile(late, 0.5)} ms, p99 ${quantile(late, 0.99)} ms, max ${quantile(late, 1)} ms), ` +
     `${t.overdueFired} of them due while no host ran (${byChildren} fired by a killed child, the rest by ` +
-    `the final run; max ${t.overdueMaxLateMs} ms late); log of ${c.size} ` +
+    `the final run; max ${t.overdueMaxLateMs} ms late); ${n.castsSent} outbox casts, ${n.castsApplied} ` +
+    `applied once each (${t.outboxAfterKill} of them from a row that outlived a kill), ${t.outboxWaiting} ` +
+    `still in the outbox; log of ${c.size} ` +
     `receipts verifies (seed ${SEED})`
   );
 }

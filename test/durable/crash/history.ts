@@ -2,8 +2,9 @@
 // test: its step count (the row version it must have), the total of its applied adds, the reply each keyed add
 // gave, the timers that fired. Applying a receipt also checks what the log alone can prove: consecutive ledger
 // sequence numbers and durable versions, each idempotency key in one receipt only, each timer generation fired
-// once. The checker then compares the stored rows and the child's acks with this.
+// once, each outbox cast applied once. The checker then compares the stored rows and the child's acks with this.
 import { decodeReceipt, type Receipt, type StoredEntry } from '../../../src/ledger/index.js';
+import { castKey, partnerOf } from './tally.js';
 
 /** A keyed add as applied by one step. */
 export interface Applied {
@@ -31,6 +32,8 @@ export interface GovernorHistory {
   total: number;
   cycles: number;
   cools: number;
+  /** `cooled` casts applied. */
+  received: number;
   /** Applied adds by idempotency key. */
   readonly keys: Map<string, Applied>;
   /** Fired timers by generation. */
@@ -50,6 +53,9 @@ export interface HistoryCounts {
   /** timer_late_ms of every firing, in log order. */
   readonly lateMs: number[];
   conflictsRefused: number;
+  /** Outbox casts made (one per cool-down) and applied by their target. */
+  castsSent: number;
+  castsApplied: number;
 }
 
 const TIMEOUTS: ReadonlySet<string> = new Set(['timeout', 'state_timeout', 'generic_timeout']);
@@ -73,7 +79,13 @@ export class History {
     timersFired: 0,
     lateMs: [],
     conflictsRefused: 0,
+    castsSent: 0,
+    castsApplied: 0,
   };
+  /** Outbox keys of the casts made so far, with the gkey they were sent to. */
+  readonly sent = new Map<string, string>();
+  /** Outbox keys applied by their target, with the durable version of the step that applied each. */
+  readonly applied = new Map<string, number>();
   private readonly keyOwner = new Map<string, string>();
 
   /** The governor's history, created empty on first use. */
@@ -87,6 +99,7 @@ export class History {
         total: 0,
         cycles: 0,
         cools: 0,
+        received: 0,
         keys: new Map(),
         fired: new Map(),
         refused: new Set(),
@@ -138,8 +151,23 @@ export class History {
     h.state = r.state_to;
     this.counts.steps++;
     if (r.event.type === 'call') problems.push(...this.applyAdd(r, h, version));
-    else if (TIMEOUTS.has(r.event.type)) problems.push(...this.applyTimer(r, h));
+    else if (r.event.type === 'cast') problems.push(...this.applyCast(r, h, version));
+    else if (TIMEOUTS.has(r.event.type)) problems.push(...this.applyTimer(r, h, version));
     return problems;
+  }
+
+  /** A `cooled` cast: its key names a cast made by a committed cool-down, applied nowhere before. */
+  private applyCast(r: Receipt, h: GovernorHistory, version: number): string[] {
+    const key = r.cause.idempotency_key;
+    if (key === null) return ['a cast without the idempotency key of its outbox row'];
+    const to = this.sent.get(key);
+    if (to === undefined) return [`cast ${key} applied, but no committed step made it`];
+    if (to !== r.ledger) return [`cast ${key} for ${to} applied by ${r.ledger}`];
+    if (this.applied.has(key)) return [`cast ${key} applied twice`];
+    this.applied.set(key, version);
+    h.received++;
+    this.counts.castsApplied++;
+    return [];
   }
 
   private applyAdd(r: Receipt, h: GovernorHistory, version: number): string[] {
@@ -155,7 +183,7 @@ export class History {
     return [];
   }
 
-  private applyTimer(r: Receipt, h: GovernorHistory): string[] {
+  private applyTimer(r: Receipt, h: GovernorHistory, version: number): string[] {
     const gen = r.metadata.timer_gen;
     const late = r.metadata.timer_late_ms;
     if (typeof gen !== 'number' || typeof late !== 'number')
@@ -163,7 +191,12 @@ export class History {
     if (h.fired.has(gen)) return [`timer generation ${gen} fired twice`];
     h.fired.set(gen, { kind: r.event.type, lateMs: late });
     if (r.event.type === 'generic_timeout') h.cycles++;
-    else if (r.event.type === 'state_timeout') h.cools++;
+    else if (r.event.type === 'state_timeout') {
+      h.cools++;
+      // The cool-down's only effect: a cast to the partner, keyed by this step's version.
+      this.sent.set(castKey(r.ledger, version), partnerOf(Number(r.sku_id.slice(1))));
+      this.counts.castsSent++;
+    }
     this.counts.timersFired++;
     this.counts.lateMs.push(late);
     return [];

@@ -3,7 +3,9 @@
 // it starts a short recurring "cycle" generic timeout (re-armed from the period in its slot, a few times) when
 // none runs, and a state timeout when the governor turns busy. Neither timer is ever replaced or cancelled while
 // armed, so every timer the checker sees in a stored row must later either still be there or have fired, once.
-import { defineDurable } from '../../../src/durable/index.js';
+// When it cools down (the state timeout), a tally casts `cooled` to its partner governor through the outbox, so
+// the test also proves that a governor-to-governor cast is applied exactly once, whatever the kills.
+import { castGovernor, defineDurable } from '../../../src/durable/index.js';
 import {
   defineMachine,
   genericTimeout,
@@ -34,6 +36,10 @@ export interface TallyData {
   readonly period: number;
   /** Delay of the state timeout, ms. */
   readonly cool: number;
+  /** `cooled` casts received from the partner. */
+  readonly received: number;
+  /** The partner's gkey, which each cool-down casts to. */
+  readonly partner: string;
 }
 
 /** Protocol of the tally. */
@@ -41,11 +47,11 @@ export interface TallyTypes extends MachineTypes {
   state: 'quiet' | 'busy';
   data: TallyData;
   calls: { add: { request: { n: number }; reply: number } };
-  cast: never;
+  cast: { type: 'cooled' };
   info: never;
   internal: never;
   timeout: { slot: number } | 'cool';
-  args: { period: number; cool: number };
+  args: { period: number; cool: number; partner: string };
 }
 
 type R = Result<TallyTypes>;
@@ -55,6 +61,16 @@ export function tallyGkey(i: number): string {
   return `tally/g${i}/t${i % 8}`;
 }
 
+/** The governor that governor number `i` casts to when it cools down: its pair (0 and 1, 2 and 3, ...). */
+export function partnerOf(i: number): string {
+  return tallyGkey(i ^ 1);
+}
+
+/** The outbox key of the cast made by the step of `gkey` that committed version `version` (its only effect). */
+export function castKey(gkey: string, version: number): string {
+  return `${gkey}:${version}:0`;
+}
+
 /** Timer periods of governor number `i`: a cycle of 50-500 ms and a state timeout of 100-800 ms. */
 export function periodsOf(i: number): { period: number; cool: number } {
   return { period: 50 + ((i * 7919) % 451), cool: 100 + ((i * 104_729) % 701) };
@@ -62,7 +78,8 @@ export function periodsOf(i: number): { period: number; cool: number } {
 
 const tallyMachine = defineMachine<TallyTypes>({
   name: 'tally',
-  init: (args) => initOk<TallyTypes>('quiet', { total: 0, cycles: 0, cools: 0, left: 0, ...args }),
+  init: (args) =>
+    initOk<TallyTypes>('quiet', { total: 0, cycles: 0, cools: 0, left: 0, received: 0, ...args }),
   handleEvent(event, state, data): R {
     switch (event.type) {
       case 'call': {
@@ -83,7 +100,13 @@ const tallyMachine = defineMachine<TallyTypes>({
         return left > 0 ? keepState(next, genericTimeout('cycle', slot, { slot })) : keepState(next);
       }
       case 'state_timeout':
-        return nextState('quiet', { ...data, cools: data.cools + 1 });
+        return nextState(
+          'quiet',
+          { ...data, cools: data.cools + 1 },
+          castGovernor<TallyTypes>(data.partner, { type: 'cooled' }),
+        );
+      case 'cast':
+        return keepState({ ...data, received: data.received + 1 });
       default:
         return keepStateAndData();
     }
@@ -94,7 +117,10 @@ const tallyMachine = defineMachine<TallyTypes>({
 export const tally = defineDurable<TallyTypes>({
   kind: 'tally',
   machine: tallyMachine,
-  args: (parts) => periodsOf(Number(parts.sku.slice(1))),
+  args: (parts) => {
+    const i = Number(parts.sku.slice(1));
+    return { ...periodsOf(i), partner: partnerOf(i) };
+  },
   receipt: (step) =>
     step.event?.type === 'call' && step.event.call === 'add' ? { metadata: { n: step.event.request.n } } : {},
 });
