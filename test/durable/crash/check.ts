@@ -5,8 +5,9 @@
 // timer generation fired twice, and every timer a stored row held earlier either still is there or fired;
 // timers that were due while no host ran fire later, late; (4) each row's version is its number of step
 // receipts; (5) the ledger verifies; (6) every outbox cast a committed step made is either applied, once, or
-// still in its outbox row, never both and never neither. Commands sent but never acknowledged are kept to be
-// retried with their keys.
+// still in its outbox row, never both and never neither; (7) after the switch to data version 1, every governor
+// that took a step holds version 1 data, migrated once (with its receipt) or made new. Commands sent but never
+// acknowledged are kept to be retried with their keys.
 import { expect } from 'vitest';
 import {
   GOVERNORS_TABLE,
@@ -96,6 +97,8 @@ export class CrashChecker {
   };
   /** Log size after the last check. */
   size = 0;
+  /** Log size when the hosts switched to data version 1 (null: not yet). */
+  switchedAt: number | null = null;
   private trusted: string | null = null;
   /** Timers in the stored rows at the last check. */
   private armed = new Map<string, ArmedTimer>();
@@ -183,6 +186,13 @@ export class CrashChecker {
       };
       if (JSON.stringify(stored) !== JSON.stringify(replayed)) {
         problems.push(`${gkey}: row ${JSON.stringify(stored)}, receipts say ${JSON.stringify(replayed)}`);
+      }
+      const era = data.era ?? 0;
+      if (row.data_ver !== era)
+        problems.push(`${gkey}: data_ver ${String(row.data_ver)}, data of era ${era}`);
+      if (h.migrations > 0 && era !== 1) problems.push(`${gkey}: migrated, yet its data is of era ${era}`);
+      if (this.switchedAt !== null && h.lastStepIndex >= this.switchedAt && era !== 1) {
+        problems.push(`${gkey}: took a step after the switch to data version 1, holds era ${era}`);
       }
       const cycle = timers.some((t) => t.kind === 'generic_timeout');
       const cool = timers.some((t) => t.kind === 'state_timeout');

@@ -7,7 +7,7 @@
 // with a different `n` (refused). Each ack is printed only after its promise resolved, that is, after COMMIT.
 // It never exits by itself except on an unexpected error (exit 1) or when its safety timer runs out (exit 3).
 //
-//   node child.js --store sqlite --path FILE --key KEYFILE --run RUN --seed N [--retry FILE]
+//   node child.js --store sqlite --path FILE --key KEYFILE --run RUN --seed N [--retry FILE] [--era 0|1]
 //   node child.js --store postgres --url URL --schema S --key KEYFILE ...
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     producers: { type: 'string', default: '48' },
     governors: { type: 'string', default: '10000' },
     'max-seconds': { type: 'string', default: '120' },
+    era: { type: 'string', default: '0' },
   },
 });
 
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
   }
   const store = openStore();
   emit({ t: 'opening' });
-  const host = await DurableHost.open({ ...hostOptions(), store, clock, signer });
+  const host = await DurableHost.open({ ...hostOptions(args.era === '1' ? 1 : 0), store, clock, signer });
   emit({ t: 'ready' });
   reportStats(host, clock);
   const seed = Number(args.seed);

@@ -24,6 +24,8 @@ import { runHostUntilKilled, type HostRun, type KillMoment } from './host-proces
 /** The first four cycles kill at fixed moments (see killMoment); the rest at random ones. */
 const CYCLES = intFromEnv('GOV_CRASH_CYCLES', 8, 4);
 const SEED = intFromEnv('GOV_CRASH_SEED', randomInt(1, 2 ** 31), 1);
+/** The first cycle whose host runs the tally at data version 1 (migrating governors as it loads them). */
+const SWITCH = Math.floor(CYCLES / 2);
 /** Most acknowledgements to wait for before a kill. */
 const MAX_ACKS = 500;
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -80,7 +82,8 @@ function summary(kind: string, c: CrashChecker, t: CheckTotals, h: HostTotals, b
     `${t.overdueFired} of them due while no host ran (${byChildren} fired by a killed child, the rest by ` +
     `the final run; max ${t.overdueMaxLateMs} ms late); ${n.castsSent} outbox casts, ${n.castsApplied} ` +
     `applied once each (${t.outboxAfterKill} of them from a row that outlived a kill), ${t.outboxWaiting} ` +
-    `still in the outbox; log of ${c.size} ` +
+    `still in the outbox; ${n.migrations} governors migrated to data version 1 (from cycle ${SWITCH} on, ` +
+    `kills included); log of ${c.size} ` +
     `receipts verifies (seed ${SEED})`
   );
 }
@@ -121,12 +124,13 @@ describe('kill -9 of a durable host', () => {
       for (let cycle = 0; cycle < CYCLES; cycle++) {
         const moment = killMoment(cycle, random);
         writeFileSync(retryFile, JSON.stringify([...checker.pending.values()]));
+        if (cycle === SWITCH) checker.switchedAt = checker.size;
         const run = await runHostUntilKilled(
           childJs,
           [
             ...target.writerArgs,
             ...['--key', keyFile, '--run', `c${cycle}`, '--seed', String(SEED + cycle)],
-            ...['--retry', retryFile],
+            ...['--retry', retryFile, '--era', cycle >= SWITCH ? '1' : '0'],
           ],
           moment,
         );
@@ -156,6 +160,7 @@ describe('kill -9 of a durable host', () => {
       );
       expect(hosts.passivated, 'passivations').toBeGreaterThan(0);
       expect(t.resendsDeduped).toBeGreaterThan(0);
+      expect(checker.history.counts.migrations, 'governors migrated').toBeGreaterThan(0);
     },
   );
 });

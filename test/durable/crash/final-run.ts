@@ -30,7 +30,7 @@ export async function finalRun(
   overdue: ReadonlySet<string>,
 ): Promise<HostRun> {
   using clock = new RealClock();
-  const options = hostOptions();
+  const options = hostOptions(1);
   const host = await DurableHost.open({
     ...options,
     // No activation budget: the test waits for the backlog, not a production catch-up rate.

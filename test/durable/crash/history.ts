@@ -34,6 +34,10 @@ export interface GovernorHistory {
   cools: number;
   /** `cooled` casts applied. */
   received: number;
+  /** `durable.migrated` receipts (at most one: the test has one data version change). */
+  migrations: number;
+  /** Log index of the last step receipt (-1 before any). */
+  lastStepIndex: number;
   /** Applied adds by idempotency key. */
   readonly keys: Map<string, Applied>;
   /** Fired timers by generation. */
@@ -53,6 +57,8 @@ export interface HistoryCounts {
   /** timer_late_ms of every firing, in log order. */
   readonly lateMs: number[];
   conflictsRefused: number;
+  /** `durable.migrated` receipts. */
+  migrations: number;
   /** Outbox casts made (one per cool-down) and applied by their target. */
   castsSent: number;
   castsApplied: number;
@@ -79,6 +85,7 @@ export class History {
     timersFired: 0,
     lateMs: [],
     conflictsRefused: 0,
+    migrations: 0,
     castsSent: 0,
     castsApplied: 0,
   };
@@ -100,6 +107,8 @@ export class History {
         cycles: 0,
         cools: 0,
         received: 0,
+        migrations: 0,
+        lastStepIndex: -1,
         keys: new Map(),
         fired: new Map(),
         refused: new Set(),
@@ -121,13 +130,15 @@ export class History {
     for (const e of entries) {
       const r = decodeReceipt(e.bytes, `receipt index ${e.index}`);
       problems.push(
-        ...this.applyOne(r).map((p) => `receipt ${e.index} of ${r.ledger} (seq ${r.ledger_seq}): ${p}`),
+        ...this.applyOne(r, e.index).map(
+          (p) => `receipt ${e.index} of ${r.ledger} (seq ${r.ledger_seq}): ${p}`,
+        ),
       );
     }
     return problems;
   }
 
-  private applyOne(r: Receipt): string[] {
+  private applyOne(r: Receipt, index: number): string[] {
     const problems: string[] = [];
     const h = this.of(r.ledger);
     this.counts.receipts++;
@@ -149,7 +160,16 @@ export class History {
     if (version !== h.steps + 1) problems.push(`durable_version ${version} follows ${h.steps}`);
     h.steps++;
     h.state = r.state_to;
+    h.lastStepIndex = index;
     this.counts.steps++;
+    if (r.reason.code === 'durable.migrated') {
+      h.migrations++;
+      this.counts.migrations++;
+      if (h.migrations > 1) problems.push('migrated a second time');
+      if (m.from_version !== 0 || m.to_version !== 1) {
+        problems.push(`migrated from ${String(m.from_version)} to ${String(m.to_version)}, not 0 to 1`);
+      }
+    }
     if (r.event.type === 'call') problems.push(...this.applyAdd(r, h, version));
     else if (r.event.type === 'cast') problems.push(...this.applyCast(r, h, version));
     else if (TIMEOUTS.has(r.event.type)) problems.push(...this.applyTimer(r, h, version));

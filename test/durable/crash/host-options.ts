@@ -2,15 +2,15 @@
 // memory and a short idle time, so passivation and activation happen all the time, and a scanner that looks
 // only a little ahead and often, so passivated governors' short timers are picked up by the due scan.
 import type { DurableHostOptions } from '../../../src/durable/index.js';
-import { tally } from './tally.js';
+import { tallyOfEra } from './tally.js';
 
 /** Most governors in memory (of the 10,000 the producers call). */
 export const MAX_ACTIVE = 2000;
 
-/** The host options besides store, clock and signer. */
-export function hostOptions(): Omit<DurableHostOptions, 'store' | 'clock' | 'signer'> {
+/** The host options besides store, clock and signer, for tally data version `era`. */
+export function hostOptions(era: 0 | 1): Omit<DurableHostOptions, 'store' | 'clock' | 'signer'> {
   return {
-    definitions: [tally],
+    definitions: [tallyOfEra(era)],
     ledger: { groupCommit: { maxDelayMs: 2 }, checkpointIntervalMs: 200 },
     maxActive: MAX_ACTIVE,
     idleMs: 300,

@@ -4,7 +4,9 @@
 // none runs, and a state timeout when the governor turns busy. Neither timer is ever replaced or cancelled while
 // armed, so every timer the checker sees in a stored row must later either still be there or have fired, once.
 // When it cools down (the state timeout), a tally casts `cooled` to its partner governor through the outbox, so
-// the test also proves that a governor-to-governor cast is applied exactly once, whatever the kills.
+// the test also proves that a governor-to-governor cast is applied exactly once, whatever the kills. Halfway
+// through the test the hosts switch to data version 1 (`tallyOfEra`), so governors are migrated on load, with a
+// receipt, while kills keep landing.
 import { castGovernor, defineDurable } from '../../../src/durable/index.js';
 import {
   defineMachine,
@@ -40,6 +42,8 @@ export interface TallyData {
   readonly received: number;
   /** The partner's gkey, which each cool-down casts to. */
   readonly partner: string;
+  /** The data version the governor's data was made or migrated for (absent: 0). */
+  readonly era?: number;
 }
 
 /** Protocol of the tally. */
@@ -113,14 +117,35 @@ const tallyMachine = defineMachine<TallyTypes>({
   },
 });
 
-/** The tally as a durable kind; an add's receipt carries its `n`, so totals can be replayed from receipts. */
-export const tally = defineDurable<TallyTypes>({
-  kind: 'tally',
-  machine: tallyMachine,
-  args: (parts) => {
-    const i = Number(parts.sku.slice(1));
-    return { ...periodsOf(i), partner: partnerOf(i) };
-  },
-  receipt: (step) =>
-    step.event?.type === 'call' && step.event.call === 'add' ? { metadata: { n: step.event.request.n } } : {},
-});
+/**
+ * The tally as a durable kind of data version `era` (0 or 1); an add's receipt carries its `n`, so totals can be
+ * replayed from receipts. Era 1 stamps `era: 1` on new data and on data migrated from era 0.
+ */
+export function tallyOfEra(era: 0 | 1) {
+  return defineDurable<TallyTypes>({
+    kind: 'tally',
+    machine:
+      era === 0
+        ? tallyMachine
+        : defineMachine<TallyTypes>({
+            ...tallyMachine,
+            dataVersion: 1,
+            init: (args) => {
+              const r = tallyMachine.init(args);
+              return r.type === 'ok' ? { ...r, data: { ...r.data, era: 1 } } : r;
+            },
+            migrate: (_from, state, data) => ({
+              state: state as TallyTypes['state'],
+              data: { ...(data as TallyData), era: 1 },
+            }),
+          }),
+    args: (parts) => {
+      const i = Number(parts.sku.slice(1));
+      return { ...periodsOf(i), partner: partnerOf(i) };
+    },
+    receipt: (step) =>
+      step.event?.type === 'call' && step.event.call === 'add'
+        ? { metadata: { n: step.event.request.n } }
+        : {},
+  });
+}
