@@ -87,7 +87,17 @@ export interface SealView {
   headOf(ledger: string): Promise<LedgerHead | null>;
   /** The receipt an idempotency key of a ledger already names, or null. */
   duplicateOf(ledger: string, key: string): Promise<AppendAck | null>;
+  /** Resolves on a later macrotask, after pending I/O callbacks (Clock.defer). */
+  pause(): Promise<void>;
 }
+
+/**
+ * Receipts sealed between two pauses. Sealing a batch is milliseconds of CPU; without a pause the store's answer
+ * to the batch before (a PostgreSQL round trip, the SQLite writer's message) waits for all of it, and the next
+ * commit starts that much later. With one every 32 receipts the PostgreSQL ledger went from ~24k to ~28k
+ * receipts/s on the bench machine (10k ledgers, 1,024 appends in flight).
+ */
+const PAUSE_EVERY = 32;
 
 /** A sealed batch: what to commit, and what the log looks like once it is committed. */
 export interface SealedBatch {
@@ -149,7 +159,12 @@ export async function sealBatch(
   const keys = new Map<string, AppendAck>();
   const newHeads = new Map<string, LedgerHead>();
   const arena = new ReceiptArena();
+  let sinceBreak = 0;
   for (const r of reqs) {
+    if (++sinceBreak === PAUSE_EVERY) {
+      sinceBreak = 0;
+      await view.pause();
+    }
     const key = r.draft.cause.idempotency_key;
     const dupKey = key === null ? null : idempotencyKeyOf(r.ledger, key);
     const dup = dupKey === null ? undefined : (existing.get(dupKey) ?? keys.get(dupKey));

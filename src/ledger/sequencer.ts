@@ -419,6 +419,7 @@ export class Sequencer implements TimerTarget {
       tiles,
       headOf: (ledger) => this.headOf(ledger),
       duplicateOf: (ledger, key) => this.duplicateOf(ledger, key),
+      pause: () => new Promise((resolve) => this.clock.defer(resolve)),
     };
   }
 
