@@ -2,32 +2,22 @@
 // of ~380 steps carries ~750 rows, which took 0.2-1 s written row by row and 25-160 ms as below (1,000 governor
 // and 1,000 reply upserts: 0.3-1.3 s before, 60-200 ms now; indicative, measured on a loaded machine).
 // The contract is RowWrite's (types.ts; docs/ledger/storage.md, "Side tables"):
-// - Writes apply in batch order and an expectation sees the batch's earlier writes. The list is cut into
-//   segments in which no (table, key) repeats; rows of one segment are distinct, so its writes commute and can
-//   be grouped, while a segment starts only after the previous one is fully applied.
+// - Writes apply in batch order and an expectation sees the batch's earlier writes: the list is cut into
+//   segments of distinct rows (write-segments.ts), each fully applied before the next.
 // - Within a segment, every expectation is checked before anything of it is written, and the conflict reported
 //   is the FIRST conflicting write in batch order, as if the writes had been applied one by one.
 // - An expectation on a row locks it (FOR UPDATE, or FOR SHARE for a `check`, the future cluster fencing point)
 //   and is compared in JS by meetsExpectation, the rule every store shares. A "no row" upsert cannot lock a
 //   missing row: it is an INSERT … ON CONFLICT DO NOTHING whose RETURNING tells which rows were not inserted.
 import type pg from 'pg';
-import { conflictError, keyOfWrite, meetsExpectation, type SideTables } from './side-tables.js';
+import { conflictError, meetsExpectation, type SideTables } from './side-tables.js';
 import type { RowWrite, SqlValue, TableDef } from './types.js';
+import { groupBy, rowIdOf, writeSegments, type SegmentItem } from './write-segments.js';
 
 /** At most this many named prepared statements (one per group shape); further shapes are parsed each time. */
 const MAX_NAMED = 256;
 
-/** A write with what its group and conflict report need. */
-interface Item {
-  /** Position in the batch. */
-  readonly pos: number;
-  readonly w: RowWrite;
-  readonly def: TableDef;
-  /** The primary-key values of the row. */
-  readonly key: Record<string, SqlValue>;
-  /** Which row it writes (idOf), unique within a segment. */
-  readonly id: string;
-}
+type Item = SegmentItem;
 
 /** Stands for the value a "no row" upsert ran into, read only if its conflict is the one reported. */
 const UNREAD = Symbol('unread');
@@ -46,22 +36,7 @@ export class PgSideRows {
 
   /** Applies `rows` (already validated by SideTables.checkAll) inside the caller's open transaction. */
   async apply(db: pg.Client, rows: readonly RowWrite[]): Promise<void> {
-    let segment: Item[] = [];
-    let ids = new Set<string>();
-    for (let pos = 0; pos < rows.length; pos++) {
-      const w = rows[pos] as RowWrite;
-      const def = this.tables.get(w.table);
-      const key = keyOfWrite(def, w);
-      const id = this.idOf(def, key);
-      if (ids.has(id)) {
-        await this.applySegment(db, segment);
-        segment = [];
-        ids = new Set();
-      }
-      ids.add(id);
-      segment.push({ pos, w, def, key, id });
-    }
-    if (segment.length > 0) await this.applySegment(db, segment);
+    for (const segment of writeSegments(this.tables, rows)) await this.applySegment(db, segment);
   }
 
   private async applySegment(db: pg.Client, items: readonly Item[]): Promise<void> {
@@ -114,7 +89,7 @@ export class PgSideRows {
     const out = new Map<string, SqlValue>();
     for (const r of res.rows) {
       const row = fromPgRow(def, r);
-      out.set(this.idOf(def, row), row[column] ?? null);
+      out.set(rowIdOf(def, row), row[column] ?? null);
     }
     return out;
   }
@@ -130,7 +105,7 @@ export class PgSideRows {
         `ON CONFLICT (${def.primaryKey.join(', ')}) DO NOTHING RETURNING ${def.primaryKey.join(', ')}`,
       src.values,
     );
-    return new Set(res.rows.map((r) => this.idOf(def, fromPgRow(def, r))));
+    return new Set(res.rows.map((r) => rowIdOf(def, fromPgRow(def, r))));
   }
 
   /** Upserts rows naming the same columns: inserted, or those columns set on the existing row. */
@@ -185,11 +160,6 @@ export class PgSideRows {
     return conflictError(item.w.table, item.key, expect, found);
   }
 
-  /** Which row of which table: the primary-key values as SideTables.keyOf encodes them. */
-  private idOf(def: TableDef, values: Readonly<Record<string, SqlValue>>): string {
-    return `${def.name}:${this.tables.keyOf(def.name, values)}`;
-  }
-
   /** Runs a statement, as a named prepared statement while there are names to spare (parsed once per connection). */
   private run(
     db: pg.Client,
@@ -221,18 +191,6 @@ function columnsOf(x: Item): string[] {
 
 function valuesOf(x: Item): Readonly<Record<string, SqlValue>> {
   return x.w.op === 'upsert' ? x.w.row : x.key;
-}
-
-/** Groups in order of first appearance. */
-function groupBy<T>(xs: readonly T[], key: (x: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const x of xs) {
-    const k = key(x);
-    const g = groups.get(k);
-    if (g === undefined) groups.set(k, [x]);
-    else g.push(x);
-  }
-  return [...groups.values()];
 }
 
 /**

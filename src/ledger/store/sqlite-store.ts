@@ -26,6 +26,7 @@ import {
 } from './sql-schema.js';
 import { SideTables, conflictError, keyOfWrite } from './side-tables.js';
 import { BoundedCache } from './bounded-cache.js';
+import { groupBy, writeSegments, type SegmentItem } from './write-segments.js';
 import { packBytes } from './packed-bytes.js';
 import {
   SqliteWriter,
@@ -103,6 +104,8 @@ export class SqliteStore implements LedgerStore {
   private readonly tables = new SideTables();
   /** Ledger id → ledger_no, bounded so a long-running host does not keep one entry per ledger ever touched. */
   private readonly ledgerNos = new BoundedCache<string, number>(LEDGER_NO_CACHE);
+  /** SQL of side-table writes by shape (table, operation, columns): a handful of shapes, made once each. */
+  private readonly writeSql = new Map<string, string>();
   private nextLedgerNo = 1;
   private size = 0;
 
@@ -229,13 +232,17 @@ export class SqliteStore implements LedgerStore {
     ];
     // Which side-table write each expectation step checks, to name a conflict.
     const checks = new Map<WriteStep, RowWrite>();
-    for (const w of batch.rows) {
-      const check = this.expectStep(w);
-      if (check !== null) {
+    // Per segment of distinct rows (write-segments.ts): every expectation in batch order, so the first to fail
+    // is the first conflict in batch order, then the writes, one statement per table, operation and columns.
+    for (const segment of writeSegments(this.tables, batch.rows)) {
+      for (const x of segment) {
+        const check = this.expectStep(x);
+        if (check === null) continue;
         steps.push(check);
-        checks.set(check, w);
+        checks.set(check, x.w);
       }
-      if (w.op !== 'check') steps.push(this.rowStep(w));
+      const writes = segment.filter((x) => x.w.op !== 'check');
+      for (const group of groupBy(writes, (x) => this.shapeOf(x.w))) steps.push(this.rowsStep(group));
     }
     const sent = steps.filter((s) => stepSize(s) > 0);
     try {
@@ -514,37 +521,67 @@ export class SqliteStore implements LedgerStore {
    * one writer (BEGIN IMMEDIATE), so nothing can change the row between the check and the write; a SELECT also
    * tells what was found, which a conditional UPDATE's change count cannot.
    */
-  private expectStep(w: RowWrite): WriteStep | null {
+  private expectStep(x: SegmentItem): WriteStep | null {
+    const { w, def, key } = x;
     if (w.expect === undefined) return null;
-    const def = this.tables.get(w.table);
-    const key = keyOfWrite(def, w);
+    const column = w.expect.column;
     return {
-      what: `${w.op} ${w.table} expecting ${w.expect.column}`,
-      sql: `SELECT ${w.expect.column} FROM gov_x_${def.name} WHERE ${def.primaryKey.map((c) => `${c} = ?`).join(' AND ')}`,
+      what: `${w.op} ${w.table} expecting ${column}`,
+      sql: this.statement(
+        `${w.table}\0expect\0${column}`,
+        () =>
+          `SELECT ${column} FROM gov_x_${def.name} WHERE ${def.primaryKey.map((c) => `${c} = ?`).join(' AND ')}`,
+      ),
       rows: [def.primaryKey.map((c) => key[c] ?? null)],
       expectValue: w.expect.value,
     };
   }
 
-  private rowStep(w: RowWrite): WriteStep {
-    const def = this.tables.get(w.table);
-    if (w.op === 'upsert') {
-      const cols = Object.keys(w.row);
-      const updates = cols.filter((c) => !def.primaryKey.includes(c));
-      const sql =
-        `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ` +
-        `ON CONFLICT (${def.primaryKey.join(', ')}) DO ` +
-        (updates.length === 0
-          ? 'NOTHING'
-          : `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`);
-      return { what: `upsert into ${w.table}`, sql, rows: [cols.map((c) => w.row[c] ?? null)] };
+  /** What decides a write's statement: table, operation and, for an upsert, the columns it names. */
+  private shapeOf(w: RowWrite): string {
+    return w.op === 'upsert' ? `${w.table}\0upsert\0${Object.keys(w.row).join(',')}` : `${w.table}\0${w.op}`;
+  }
+
+  /** One statement for writes of one shape, run once per row. */
+  private rowsStep(group: readonly SegmentItem[]): WriteStep {
+    const first = (group[0] as SegmentItem).w;
+    const def = this.tables.get(first.table);
+    if (first.op === 'upsert') {
+      const cols = Object.keys(first.row);
+      return {
+        what: `upsert into ${first.table}`,
+        sql: this.statement(this.shapeOf(first), () => {
+          const updates = cols.filter((c) => !def.primaryKey.includes(c));
+          return (
+            `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ` +
+            `ON CONFLICT (${def.primaryKey.join(', ')}) DO ` +
+            (updates.length === 0
+              ? 'NOTHING'
+              : `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`)
+          );
+        }),
+        rows: group.map(({ w }) => cols.map((c) => (w.op === 'upsert' ? w.row[c] : null) ?? null)),
+      };
     }
     const cols = def.primaryKey;
     return {
-      what: `delete from ${w.table}`,
-      sql: `DELETE FROM gov_x_${def.name} WHERE ${cols.map((c) => `${c} = ?`).join(' AND ')}`,
-      rows: [cols.map((c) => w.key[c] ?? null)],
+      what: `delete from ${first.table}`,
+      sql: this.statement(
+        this.shapeOf(first),
+        () => `DELETE FROM gov_x_${def.name} WHERE ${cols.map((c) => `${c} = ?`).join(' AND ')}`,
+      ),
+      rows: group.map((x) => cols.map((c) => x.key[c] ?? null)),
     };
+  }
+
+  /** The SQL of a statement shape, made once. */
+  private statement(shape: string, make: () => string): string {
+    let sql = this.writeSql.get(shape);
+    if (sql === undefined) {
+      sql = make();
+      this.writeSql.set(shape, sql);
+    }
+    return sql;
   }
 
   private failed(problem: string, cause?: unknown): GovernessError {
