@@ -21,6 +21,7 @@ export {
   castGovernor,
   callOut,
   durableTarget,
+  outboxKey,
   EXTERNAL_PREFIX,
   type OutboxHandler,
   type OutboxResult,

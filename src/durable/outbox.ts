@@ -38,6 +38,11 @@ export function durableTarget(gkey: string): ProcessName {
   return { via: DURABLE_VIA, name: gkey };
 }
 
+/** The key of the `n`-th effect of the step that committed `version` of `gkey`: row key and idempotency key. */
+export function outboxKey(gkey: string, version: number, n: number): string {
+  return `${gkey}:${version}:${n}`;
+}
+
 /** A cast to another durable governor, delivered exactly once after this step commits. */
 export function castGovernor<T extends MachineTypes>(gkey: string, content: unknown): Action<T> {
   return castTo(durableTarget(gkey), content) as Action<T>;
@@ -100,7 +105,7 @@ export function outboxOf(
     const target = durableAddress(e);
     if (target === null) return;
     const payload = toStorable((e as { content: unknown }).content, `effects[${n}].content`);
-    const key = `${gkey}:${version}:${n}`;
+    const key = outboxKey(gkey, version, n);
     entries.push({ key, gkey, version, n, target, payload });
     rows.push({
       table: OUTBOX_TABLE.name,

@@ -10,9 +10,9 @@
 //   and is compared in JS by meetsExpectation, the rule every store shares. A "no row" upsert cannot lock a
 //   missing row: it is an INSERT … ON CONFLICT DO NOTHING whose RETURNING tells which rows were not inserted.
 import type pg from 'pg';
-import { conflictError, meetsExpectation, type SideTables } from './side-tables.js';
+import { conflictError, meetsExpectation, rowIdOf, type SideTables } from './side-tables.js';
 import type { RowWrite, SqlValue, TableDef } from './types.js';
-import { groupBy, rowIdOf, writeSegments, type SegmentItem } from './write-segments.js';
+import { groupBy, writeSegments, type SegmentItem } from './write-segments.js';
 
 /** At most this many named prepared statements (one per group shape); further shapes are parsed each time. */
 const MAX_NAMED = 256;

@@ -96,9 +96,9 @@ export class SideTables {
     }
   }
 
-  /** A stable string for a row's primary key (memory store map key). */
+  /** A stable string for a row's primary key (map keys of the stores; see rowIdOf). */
   keyOf(table: string, values: Readonly<Record<string, SqlValue>>): string {
-    return JSON.stringify(this.get(table).primaryKey.map((k) => encodeKeyPart(values[k] ?? null)));
+    return rowIdOf(this.get(table), values);
   }
 
   /**
@@ -165,8 +165,21 @@ function show(v: SqlValue): string | number | null {
   return v instanceof Uint8Array ? `0x${Buffer.from(v).toString('hex')}` : v;
 }
 
-function encodeKeyPart(v: SqlValue): string | number | null {
-  return v instanceof Uint8Array ? `b:${Buffer.from(v).toString('hex')}` : v;
+/**
+ * Which row of which table, as a string: the table name, then each primary-key value tagged by type (a string
+ * length-prefixed, so no value can run into the next). Made for every side-table row of every batch, so it is
+ * plain concatenation rather than JSON.
+ */
+export function rowIdOf(def: TableDef, values: Readonly<Record<string, SqlValue>>): string {
+  let id = def.name;
+  for (const c of def.primaryKey) {
+    const v = values[c] ?? null;
+    if (typeof v === 'string') id += `|s${v.length}:${v}`;
+    else if (typeof v === 'number') id += `|n${v}`;
+    else if (v === null) id += '|z';
+    else id += `|b${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
+  }
+  return id;
 }
 
 function fits(type: 'text' | 'integer' | 'blob', v: SqlValue | undefined): boolean {

@@ -4,7 +4,7 @@
 // commute: a store may check every expectation of a segment first, in batch order (the first that fails is the
 // first conflict in batch order), then apply its writes grouped by statement. The next segment starts only after
 // the previous one is fully applied.
-import { keyOfWrite, type SideTables } from './side-tables.js';
+import { keyOfWrite, rowIdOf, type SideTables } from './side-tables.js';
 import type { RowWrite, SqlValue, TableDef } from './types.js';
 
 /** A write with what grouping and conflict reports need. */
@@ -39,23 +39,6 @@ export function writeSegments(tables: SideTables, rows: readonly RowWrite[]): Se
   }
   if (segment.length > 0) segments.push(segment);
   return segments;
-}
-
-/**
- * Which row of which table, as a string: the table name, then each primary-key value tagged by type (a string
- * length-prefixed, so no value can run into the next). Cheaper than SideTables.keyOf's JSON, and made for every
- * side-table row of every batch.
- */
-export function rowIdOf(def: TableDef, values: Readonly<Record<string, SqlValue>>): string {
-  let id = def.name;
-  for (const c of def.primaryKey) {
-    const v = values[c] ?? null;
-    if (typeof v === 'string') id += `|s${v.length}:${v}`;
-    else if (typeof v === 'number') id += `|n${v}`;
-    else if (v === null) id += '|z';
-    else id += `|b${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
-  }
-  return id;
 }
 
 /** Groups in order of first appearance. */

@@ -7,7 +7,7 @@
 // the test also proves that a governor-to-governor cast is applied exactly once, whatever the kills. Halfway
 // through the test the hosts switch to data version 1 (`tallyOfEra`), so governors are migrated on load, with a
 // receipt, while kills keep landing.
-import { castGovernor, defineDurable } from '../../../src/durable/index.js';
+import { castGovernor, defineDurable, outboxKey } from '../../../src/durable/index.js';
 import {
   defineMachine,
   genericTimeout,
@@ -72,7 +72,7 @@ export function partnerOf(i: number): string {
 
 /** The outbox key of the cast made by the step of `gkey` that committed version `version` (its only effect). */
 export function castKey(gkey: string, version: number): string {
-  return `${gkey}:${version}:0`;
+  return outboxKey(gkey, version, 0);
 }
 
 /** Timer periods of governor number `i`: a cycle of 50-500 ms and a state timeout of 100-800 ms. */

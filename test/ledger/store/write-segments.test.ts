@@ -2,9 +2,9 @@
 // (both SQL stores group within a segment); rowIdOf names a row so that different keys never collide.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SideTables } from '../../../src/ledger/store/side-tables.js';
+import { SideTables, rowIdOf } from '../../../src/ledger/store/side-tables.js';
 import type { RowWrite, TableDef } from '../../../src/ledger/store/types.js';
-import { rowIdOf, writeSegments } from '../../../src/ledger/store/write-segments.js';
+import { writeSegments } from '../../../src/ledger/store/write-segments.js';
 
 const pairs: TableDef = {
   name: 'pairs',
