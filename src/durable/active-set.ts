@@ -8,6 +8,11 @@ import type { Governor } from './governor.js';
 /** Active governors in LRU order. */
 export class ActiveSet {
   private readonly map = new Map<string, Governor<MachineTypes>>();
+  /**
+   * Governors that left memory so far. A row read while this number did not change is still what the store
+   * holds for every governor not active now: only a governor in memory writes its row.
+   */
+  departures = 0;
 
   /** Number of active governors. */
   get size(): number {
@@ -33,7 +38,9 @@ export class ActiveSet {
 
   /** Removes a governor if `g` is the one held under its gkey. */
   remove(g: Governor<MachineTypes>): void {
-    if (this.map.get(g.gkey) === g) this.map.delete(g.gkey);
+    if (this.map.get(g.gkey) !== g) return;
+    this.map.delete(g.gkey);
+    this.departures++;
   }
 
   /** The least recently used governor, if any. */

@@ -31,8 +31,16 @@ export interface DueScanOptions {
 export interface DueVisitor {
   /** False when the governor is active, loading, backing off or unknown: nothing to do for it now. */
   wanted(gkey: string): boolean;
-  /** Activates the governor from the row just read (errors are the host's to report). */
-  activate(gkey: string, row: Readonly<Record<string, SqlValue>>): Promise<void>;
+  /**
+   * A number the host changes whenever a row it has in memory may have been written since (a governor left
+   * memory); taken before each page is read.
+   */
+  mark(): number;
+  /**
+   * Activates the governor from the row read when `mark()` returned `mark` (errors are the host's to report).
+   * The row may be stale by now: the host uses it only if the mark is unchanged.
+   */
+  activate(gkey: string, row: Readonly<Record<string, SqlValue>>, mark: number): Promise<void>;
 }
 
 /** Statistics of the scanner. */
@@ -163,6 +171,7 @@ export class DueScanner implements TimerTarget {
     let after: [number, string] | undefined;
     const inFlight = new Set<Promise<void>>();
     while (!this.stopped && this.tokens >= 1) {
+      const mark = this.visitor.mark();
       const rows = await this.store.scanRows(GOVERNORS_TABLE.name, {
         column: 'next_due_ms',
         upTo,
@@ -176,7 +185,7 @@ export class DueScanner implements TimerTarget {
         if (!this.visitor.wanted(gkey)) continue;
         this.tokens--;
         this.activated++;
-        const p = this.visitor.activate(gkey, row).finally(() => inFlight.delete(p));
+        const p = this.visitor.activate(gkey, row, mark).finally(() => inFlight.delete(p));
         inFlight.add(p);
         if (inFlight.size >= this.concurrency) await Promise.race(inFlight);
       }

@@ -198,7 +198,8 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       clock,
       {
         wanted: (gkey) => this.wantedByScanner(gkey),
-        activate: (gkey, row) => this.activateDue(gkey, row),
+        mark: () => this.active.departures,
+        activate: (gkey, row, mark) => this.activateDue(gkey, row, mark),
       },
       options.scan,
     );
@@ -700,7 +701,17 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     return true;
   }
 
-  private async activateDue(gkey: string, row: Readonly<Record<string, SqlValue>>): Promise<void> {
+  /**
+   * Activates a governor the scanner found due. Its scanned row is used only if no governor left memory since
+   * it was read: otherwise this one may have been loaded, stepped and passivated meanwhile, and the scanned
+   * row would bring back an older version (whose next step then conflicts with the stored one). Then the row
+   * is read again.
+   */
+  private async activateDue(
+    gkey: string,
+    row: Readonly<Record<string, SqlValue>>,
+    mark: number,
+  ): Promise<void> {
     let parts: GkeyParts | null = null;
     try {
       parts = parseGkey(gkey);
@@ -709,7 +720,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
         await this.ledger.append(refusalDraft(parts, 'unknown_governor', {}), { keepState: true });
         return;
       }
-      await this.activate(gkey, false, row);
+      await this.activate(gkey, false, mark === this.active.departures ? row : undefined);
     } catch {
       // Quarantine, a stopped governor or a closing host: each already reported where it happened. Skip the
       // gkey for a while so a row that cannot load does not make every scan retry it.
