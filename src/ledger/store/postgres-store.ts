@@ -1,19 +1,17 @@
-// The production store: PostgreSQL through `pg`. The writer connection runs with synchronous_commit = on, so
-// COMMIT returns only after the WAL is flushed (with `off`, success can be reported up to 3 x wal_writer_delay
-// before the commit is durable). A batch is one transaction whose receipts go in with one multi-row INSERT built
-// from arrays (unnest), so a batch of 256 receipts is a handful of statements, not 256 round trips.
+// The production store: PostgreSQL through `pg`. Batches are committed by the writer thread (pg-writer.ts,
+// pg-batch-writer.ts) on a connection with synchronous_commit = on, so COMMIT returns only after the WAL is
+// flushed (with `off`, success can be reported up to 3 x wal_writer_delay before the commit is durable). Reads
+// go through a pool of their own; this thread's own connection creates the schema and saves checkpoints.
 // Tables live in their own schema (default `governess`), so tests can use a throwaway schema each.
 import pg from 'pg';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
-import { packBytes, spansOf } from './packed-bytes.js';
-import { PgSideRows, fromPgRow, toParam } from './pg-side-rows.js';
+import { fromPgRow, toParam } from './pg-side-rows.js';
+import { PgWriterConnection } from './pg-writer.js';
 import { SideTables } from './side-tables.js';
-import { BoundedCache } from './bounded-cache.js';
 import {
   ENTRY_COLUMNS,
   ENTRY_FROM,
   STORAGE_SCHEMA_VERSION,
-  checkContinuity,
   checkStatus,
   ledgerDdl,
   querySql,
@@ -64,9 +62,6 @@ export interface PostgresStoreOptions {
   readonly readers?: number;
 }
 
-/** Ledger numbers kept in memory (the rest are read back when next appended to). */
-const LEDGER_NO_CACHE = 100_000;
-
 /** A LedgerStore in PostgreSQL. */
 export class PostgresStore implements LedgerStore {
   readonly kind = 'postgres';
@@ -77,11 +72,8 @@ export class PostgresStore implements LedgerStore {
   private pool: pg.Pool | null = null;
   private readonly readers: number;
   private readonly tables = new SideTables();
-  private readonly sideRows = new PgSideRows(this.tables);
-  /** Ledger id → ledger_no, bounded so a long-running host does not keep one entry per ledger ever touched. */
-  private readonly ledgerNos = new BoundedCache<string, number>(LEDGER_NO_CACHE);
-  private nextLedgerNo = 1;
-  private size = 0;
+  /** The writer connection commits run on, in the writer thread (pg-writer.ts). */
+  private committer: PgWriterConnection | null = null;
 
   constructor(options: PostgresStoreOptions = {}) {
     this.connectionString =
@@ -144,7 +136,7 @@ export class PostgresStore implements LedgerStore {
       const maxNo = await writer.query<{ n: string }>(
         'SELECT COALESCE(MAX(ledger_no), 0) AS n FROM gov_ledgers',
       );
-      this.nextLedgerNo = Number(maxNo.rows[0]?.n ?? 0) + 1;
+      const nextLedgerNo = Number(maxNo.rows[0]?.n ?? 0) + 1;
       const st = await writer.query<{ size: string; frontier: Buffer; last_ts: string }>(
         'SELECT size, frontier, last_ts FROM gov_log_state WHERE id = 1',
       );
@@ -160,7 +152,14 @@ export class PostgresStore implements LedgerStore {
           problem: `log state says ${state.size} receipts, gov_receipts holds ${n.rows[0]?.n}`,
         });
       }
-      this.size = state.size;
+      this.committer = await PgWriterConnection.open({
+        connectionString: this.connectionString,
+        options: searchPath,
+        tables: this.tables.all(),
+        size: state.size,
+        nextLedgerNo,
+        store: `postgres ${this.schema}`,
+      });
       return state;
     } catch (err) {
       await this.close();
@@ -170,115 +169,8 @@ export class PostgresStore implements LedgerStore {
   }
 
   commit(batch: CommitBatch): Promise<void> {
-    return this.exclusive(() => this.commitNow(batch));
-  }
-
-  private async commitNow(batch: CommitBatch): Promise<void> {
-    const db = this.writerClient();
-    checkContinuity(this.size, batch, 'postgres');
-    this.tables.checkAll(batch.rows);
-    const added = new Map<string, number>();
-    let next = this.nextLedgerNo;
-    for (const ledger of batch.newLedgers.keys()) added.set(ledger, next++);
-    try {
-      await db.query('BEGIN');
-      // The single-writer check made by the database itself: the log must be exactly where this writer believes
-      // it is, or nothing of the batch is written.
-      const st = await db.query({
-        name: 'gov_state',
-        text: 'UPDATE gov_log_state SET size = $1, frontier = $2, last_ts = $3 WHERE id = 1 AND size = $4',
-        values: [batch.state.size, buf(batch.state.frontier), batch.state.lastTsMs, this.size],
-      });
-      if (st.rowCount !== 1)
-        throw new Error(`log state is not at size ${this.size} (is another writer appending?)`);
-      if (added.size > 0) {
-        const parts = [...batch.newLedgers];
-        await db.query({
-          name: 'gov_ledgers',
-          text: `INSERT INTO gov_ledgers (ledger_no, ledger, governor, sku, tenant)
-                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])`,
-          values: [
-            parts.map(([l]) => added.get(l)),
-            parts.map(([l]) => l),
-            parts.map(([, p]) => p.governor),
-            parts.map(([, p]) => p.sku),
-            parts.map(([, p]) => p.tenant),
-          ],
-        });
-      }
-      if (batch.entries.length > 0) {
-        const es = batch.entries;
-        const nos: number[] = [];
-        for (const e of es) nos.push(added.get(e.ledger) ?? (await this.ledgerNo(db, e.ledger)));
-        // The bytes travel as ONE binary parameter cut up by offsets: a bytea[] parameter would be sent as text
-        // (hex-escaped), which costs more than the rest of the batch together.
-        const packed = pack(es.map((e) => e.bytes));
-        await db.query({
-          name: 'gov_receipts',
-          text: `INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes)
-                 SELECT r.idx, r.no, r.seq, r.ts, r.rid, r.status, r.reason, r.idem,
-                        substring($11::bytea FROM r.off + 1 FOR r.len)
-                 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
-                             $7::text[], $8::text[], $9::int[], $10::int[])
-                      AS r(idx, no, seq, ts, rid, status, reason, idem, off, len)`,
-          values: [
-            es.map((e) => e.index),
-            nos,
-            es.map((e) => e.seq),
-            es.map((e) => e.tsMs),
-            es.map((e) => e.receiptId),
-            es.map((e) => e.status),
-            es.map((e) => e.reasonCode),
-            es.map((e) => e.idempotencyKey),
-            packed.offsets,
-            packed.lengths,
-            packed.blob,
-          ],
-        });
-      }
-      if (batch.tiles.length > 0) {
-        const packed = pack(batch.tiles.map((t) => t.hashes));
-        await db.query({
-          name: 'gov_tiles',
-          text: `INSERT INTO gov_tiles (level, idx, hashes)
-                 SELECT t.level, t.idx, substring($5::bytea FROM t.off + 1 FOR t.len)
-                 FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[]) AS t(level, idx, off, len)
-                 ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`,
-          values: [
-            batch.tiles.map((t) => t.level),
-            batch.tiles.map((t) => t.index),
-            packed.offsets,
-            packed.lengths,
-            packed.blob,
-          ],
-        });
-      }
-      if (batch.privates.length > 0) {
-        await db.query(
-          'INSERT INTO gov_private (idx, salt, payload) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])',
-          [
-            batch.privates.map((p) => p.index),
-            batch.privates.map((p) => buf(p.salt)),
-            batch.privates.map((p) => buf(p.payload)),
-          ],
-        );
-      }
-      if (batch.erase.length > 0) {
-        await db.query('DELETE FROM gov_private WHERE idx = ANY($1::bigint[])', [batch.erase]);
-      }
-      await this.sideRows.apply(db, batch.rows);
-      // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK and no error: only this tells them apart.
-      const done = await db.query('COMMIT');
-      if (done.command !== 'COMMIT')
-        throw new Error(`COMMIT answered ${done.command}: the transaction was aborted`);
-    } catch (err) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      if (err instanceof GovernessError) throw err;
-      throw this.failed(err instanceof Error ? err.message : String(err), err);
-    }
-    for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
-    this.nextLedgerNo = next;
-    this.size = batch.state.size;
+    if (this.committer === null) return Promise.reject(this.failed('not open'));
+    return this.committer.commit(batch);
   }
 
   async lastOfLedger(ledger: string): Promise<StoredEntry | null> {
@@ -344,18 +236,16 @@ export class PostgresStore implements LedgerStore {
     return ids.map((i) => found.get(`${i.level}/${i.index}`) ?? null);
   }
 
-  saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
-    return this.exclusive(async () => {
-      try {
-        await this.writerClient().query('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
-          cp.size,
-          cp.tsMs,
-          cp.note,
-        ]);
-      } catch (err) {
-        throw this.failed(`saving checkpoint of size ${cp.size}: ${String(err)}`, err);
-      }
-    });
+  async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    try {
+      await this.writerClient().query('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
+        cp.size,
+        cp.tsMs,
+        cp.note,
+      ]);
+    } catch (err) {
+      throw this.failed(`saving checkpoint of size ${cp.size}: ${String(err)}`, err);
+    }
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
@@ -428,8 +318,11 @@ export class PostgresStore implements LedgerStore {
   async close(): Promise<void> {
     const w = this.writer;
     const p = this.pool;
+    const c = this.committer;
     this.writer = null;
     this.pool = null;
+    this.committer = null;
+    await c?.close().catch(() => undefined);
     await w?.end().catch(() => undefined);
     await p?.end().catch(() => undefined);
   }
@@ -447,19 +340,6 @@ export class PostgresStore implements LedgerStore {
 
   // ---- internals ----
 
-  /** The tail of the writer connection's queue of writes. */
-  private writing: Promise<unknown> = Promise.resolve();
-
-  /**
-   * Runs one write on the writer connection after the previous one finished: a statement queued on the same
-   * connection in the middle of a batch would run inside its transaction (and, failing, abort it).
-   */
-  private exclusive<T>(write: () => Promise<T>): Promise<T> {
-    const run = this.writing.then(write, write);
-    this.writing = run.catch(() => undefined);
-    return run;
-  }
-
   private async read(sql: string, params: SqlValue[]): Promise<StoredEntry[]> {
     const res = await this.readPool().query<EntryRow>(sql, params.map(toParam));
     return res.rows.map(toEntry);
@@ -475,20 +355,6 @@ export class PostgresStore implements LedgerStore {
     return this.pool;
   }
 
-  private async ledgerNo(db: pg.Client, ledger: string): Promise<number> {
-    const cached = this.ledgerNos.get(ledger);
-    if (cached !== undefined) return cached;
-    const res = await db.query<{ ledger_no: string }>('SELECT ledger_no FROM gov_ledgers WHERE ledger = $1', [
-      ledger,
-    ]);
-    const row = res.rows[0];
-    if (row === undefined)
-      throw this.failed(`ledger ${ledger} is not registered (the batch did not declare it new)`);
-    const no = Number(row.ledger_no);
-    this.ledgerNos.set(ledger, no);
-    return no;
-  }
-
   private failed(problem: string, cause?: unknown): GovernessError {
     return new GovernessError(
       LedgerErrors.storeFailed,
@@ -496,16 +362,6 @@ export class PostgresStore implements LedgerStore {
       { cause },
     );
   }
-}
-
-/** Byte strings as one binary parameter and the offsets and lengths that cut it (see packed-bytes.ts). */
-function pack(parts: readonly Uint8Array[]): { blob: Buffer; offsets: number[]; lengths: number[] } {
-  const packed = packBytes(parts);
-  return { blob: buf(packed.bytes), ...spansOf(packed) };
-}
-
-function buf(b: Uint8Array): Buffer {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** The array type of a side-table column type, for unnest parameters. */

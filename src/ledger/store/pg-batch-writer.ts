@@ -1,0 +1,175 @@
+// One PostgreSQL connection that commits ledger batches: the body of PostgresStore.commit, run on the writer
+// thread (pg-writer-thread.ts). A batch is one transaction whose receipts go in with one multi-row INSERT built
+// from arrays (unnest), so a batch of 256 receipts is a handful of statements, not 256 round trips. The writer
+// keeps the log size it last committed and the ledger numbers it knows, so it can check continuity and fill in
+// ledger numbers without asking the main thread.
+import type pg from 'pg';
+import { GovernessError, LedgerErrors } from '../../errors/index.js';
+import { BoundedCache } from './bounded-cache.js';
+import { packBytes, spansOf } from './packed-bytes.js';
+import { PgSideRows } from './pg-side-rows.js';
+import type { SideTables } from './side-tables.js';
+import { checkContinuity } from './sql-schema.js';
+import type { CommitBatch } from './types.js';
+
+/** Ledger numbers kept in memory (the rest are read back when next appended to). */
+const LEDGER_NO_CACHE = 100_000;
+
+/** Commits batches on one connection (synchronous_commit = on, search_path set to the store's schema). */
+export class PgBatchWriter {
+  private readonly sideRows: PgSideRows;
+  /** Ledger id → ledger_no, bounded so a long-running host does not keep one entry per ledger ever touched. */
+  private readonly ledgerNos = new BoundedCache<string, number>(LEDGER_NO_CACHE);
+
+  constructor(
+    private readonly db: pg.Client,
+    private readonly tables: SideTables,
+    /** The log's size after the last committed batch. */
+    private size: number,
+    /** The ledger number the next new ledger gets. */
+    private nextLedgerNo: number,
+    /** Names the store in error messages. */
+    private readonly store: string,
+  ) {
+    this.sideRows = new PgSideRows(tables);
+  }
+
+  /** Writes the batch in one transaction; resolves after COMMIT; on failure nothing of it is stored. */
+  async commit(batch: CommitBatch): Promise<void> {
+    const db = this.db;
+    checkContinuity(this.size, batch, this.store);
+    this.tables.checkAll(batch.rows);
+    const added = new Map<string, number>();
+    let next = this.nextLedgerNo;
+    for (const ledger of batch.newLedgers.keys()) added.set(ledger, next++);
+    try {
+      await db.query('BEGIN');
+      // The single-writer check made by the database itself: the log must be exactly where this writer believes
+      // it is, or nothing of the batch is written.
+      const st = await db.query({
+        name: 'gov_state',
+        text: 'UPDATE gov_log_state SET size = $1, frontier = $2, last_ts = $3 WHERE id = 1 AND size = $4',
+        values: [batch.state.size, buf(batch.state.frontier), batch.state.lastTsMs, this.size],
+      });
+      if (st.rowCount !== 1)
+        throw new Error(`log state is not at size ${this.size} (is another writer appending?)`);
+      if (added.size > 0) {
+        const parts = [...batch.newLedgers];
+        await db.query({
+          name: 'gov_ledgers',
+          text: `INSERT INTO gov_ledgers (ledger_no, ledger, governor, sku, tenant)
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+          values: [
+            parts.map(([l]) => added.get(l)),
+            parts.map(([l]) => l),
+            parts.map(([, p]) => p.governor),
+            parts.map(([, p]) => p.sku),
+            parts.map(([, p]) => p.tenant),
+          ],
+        });
+      }
+      if (batch.entries.length > 0) {
+        const es = batch.entries;
+        const nos: number[] = [];
+        for (const e of es) nos.push(added.get(e.ledger) ?? (await this.ledgerNo(e.ledger)));
+        // The bytes travel as ONE binary parameter cut up by offsets: a bytea[] parameter would be sent as text
+        // (hex-escaped), which costs more than the rest of the batch together.
+        const packed = pack(es.map((e) => e.bytes));
+        await db.query({
+          name: 'gov_receipts',
+          text: `INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes)
+                 SELECT r.idx, r.no, r.seq, r.ts, r.rid, r.status, r.reason, r.idem,
+                        substring($11::bytea FROM r.off + 1 FOR r.len)
+                 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+                             $7::text[], $8::text[], $9::int[], $10::int[])
+                      AS r(idx, no, seq, ts, rid, status, reason, idem, off, len)`,
+          values: [
+            es.map((e) => e.index),
+            nos,
+            es.map((e) => e.seq),
+            es.map((e) => e.tsMs),
+            es.map((e) => e.receiptId),
+            es.map((e) => e.status),
+            es.map((e) => e.reasonCode),
+            es.map((e) => e.idempotencyKey),
+            packed.offsets,
+            packed.lengths,
+            packed.blob,
+          ],
+        });
+      }
+      if (batch.tiles.length > 0) {
+        const packed = pack(batch.tiles.map((t) => t.hashes));
+        await db.query({
+          name: 'gov_tiles',
+          text: `INSERT INTO gov_tiles (level, idx, hashes)
+                 SELECT t.level, t.idx, substring($5::bytea FROM t.off + 1 FOR t.len)
+                 FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[]) AS t(level, idx, off, len)
+                 ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`,
+          values: [
+            batch.tiles.map((t) => t.level),
+            batch.tiles.map((t) => t.index),
+            packed.offsets,
+            packed.lengths,
+            packed.blob,
+          ],
+        });
+      }
+      if (batch.privates.length > 0) {
+        await db.query(
+          'INSERT INTO gov_private (idx, salt, payload) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])',
+          [
+            batch.privates.map((p) => p.index),
+            batch.privates.map((p) => buf(p.salt)),
+            batch.privates.map((p) => buf(p.payload)),
+          ],
+        );
+      }
+      if (batch.erase.length > 0) {
+        await db.query('DELETE FROM gov_private WHERE idx = ANY($1::bigint[])', [batch.erase]);
+      }
+      await this.sideRows.apply(db, batch.rows);
+      // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK and no error: only this tells them apart.
+      const done = await db.query('COMMIT');
+      if (done.command !== 'COMMIT')
+        throw new Error(`COMMIT answered ${done.command}: the transaction was aborted`);
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      if (err instanceof GovernessError) throw err;
+      throw this.failed(err instanceof Error ? err.message : String(err), err);
+    }
+    for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
+    this.nextLedgerNo = next;
+    this.size = batch.state.size;
+  }
+
+  private async ledgerNo(ledger: string): Promise<number> {
+    const cached = this.ledgerNos.get(ledger);
+    if (cached !== undefined) return cached;
+    const res = await this.db.query<{ ledger_no: string }>(
+      'SELECT ledger_no FROM gov_ledgers WHERE ledger = $1',
+      [ledger],
+    );
+    const row = res.rows[0];
+    if (row === undefined)
+      throw this.failed(`ledger ${ledger} is not registered (the batch did not declare it new)`);
+    const no = Number(row.ledger_no);
+    this.ledgerNos.set(ledger, no);
+    return no;
+  }
+
+  private failed(problem: string, cause?: unknown): GovernessError {
+    return new GovernessError(LedgerErrors.storeFailed, { store: this.store, problem }, { cause });
+  }
+}
+
+/** Byte strings as one binary parameter and the offsets and lengths that cut it (see packed-bytes.ts). */
+function pack(parts: readonly Uint8Array[]): { blob: Buffer; offsets: number[]; lengths: number[] } {
+  const packed = packBytes(parts);
+  return { blob: buf(packed.bytes), ...spansOf(packed) };
+}
+
+/** A byte string as a `pg` parameter (a Buffer over the same memory: sent binary, not copied). */
+export function buf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
