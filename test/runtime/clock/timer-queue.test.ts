@@ -1,7 +1,7 @@
 // TimerQueue: the min-heap behind every Clock, ordered by (due time, arming order), with O(log n) cancel.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TimerQueue, type TimerEntry, type TimerTarget } from '../../../src/runtime/clock/index.js';
+import { Timer, TimerQueue, type TimerEntry, type TimerTarget } from '../../../src/runtime/clock/index.js';
 import { harness } from '../../support/harness.js';
 
 const noop: TimerTarget = { onTimer: () => {} };
@@ -129,5 +129,45 @@ describe('TimerQueue', () => {
     }
     expect(popped).toBe(N / 2);
     expect(q.size).toBe(0);
+  });
+
+  it('cancelled entries are dropped as they accumulate: the heap stays within twice the armed timers', async () => {
+    await using _h = harness();
+    const q = new TimerQueue();
+    const heapLength = (): number => (Reflect.get(q, 'items') as unknown[]).length;
+    // A long timer re-armed on every event, as an event timeout is: each arm cancels the previous one.
+    let armed = q.add(1_000_000, noop, 0);
+    const keep = q.add(500_000, noop, -1);
+    let most = 0;
+    for (let i = 1; i <= 100_000; i++) {
+      if (!q.remove(armed)) throw new Error(`cancel ${i} failed`);
+      armed = q.add(1_000_000 + i, noop, i);
+      most = Math.max(most, heapLength());
+    }
+    expect(q.size).toBe(2);
+    expect(most).toBeLessThanOrEqual(2 * 1024 + 4);
+    expect(q.nextAt).toBe(500_000);
+    expect(drain(q).map((e) => e.token)).toEqual([-1, 100_000]);
+  });
+
+  it('a cancelled timer object armed again fires once, at its new time', async () => {
+    await using _h = harness();
+    class Once extends Timer {
+      fired = 0;
+      fire(): void {
+        this.fired++;
+      }
+    }
+    const q = new TimerQueue();
+    const t = new Once(10);
+    const other = q.add(20, noop, 1);
+    q.insert(t);
+    expect(q.remove(t)).toBe(true);
+    q.insert(t); // same object, same due time: only the new entry counts
+    expect(q.size).toBe(2);
+    const popped: Timer[] = [];
+    for (let e = q.popDue(Infinity); e !== null; e = q.popDue(Infinity)) popped.push(e);
+    expect(popped).toEqual([t, other]);
+    expect(q.remove(t)).toBe(false);
   });
 });
