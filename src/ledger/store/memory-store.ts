@@ -57,7 +57,12 @@ export class MemoryStore implements LedgerStore {
       this.failNextCommit = null;
       throw new GovernessError(LedgerErrors.storeFailed, { store: 'memory', problem });
     }
-    checkContinuity(this.state.size, batch, 'memory');
+    checkContinuity(
+      this.state.size,
+      batch.entries.map((e) => e.index),
+      batch.state.size,
+      'memory',
+    );
     this.tables.checkAll(batch.rows);
     this.checkUnique(batch);
     const rowChanges = this.stageRows(batch.rows);

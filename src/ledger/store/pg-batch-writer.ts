@@ -6,7 +6,8 @@
 import type pg from 'pg';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { BoundedCache } from './bounded-cache.js';
-import { packBytes, spansOf } from './packed-bytes.js';
+import { entryColumns, type EntryColumns } from './entry-columns.js';
+import { packBytes, spansOf, type PackedBytes } from './packed-bytes.js';
 import { PgSideRows } from './pg-side-rows.js';
 import type { SideTables } from './side-tables.js';
 import { checkContinuity } from './sql-schema.js';
@@ -14,6 +15,46 @@ import type { CommitBatch } from './types.js';
 
 /** Ledger numbers kept in memory (the rest are read back when next appended to). */
 const LEDGER_NO_CACHE = 100_000;
+
+/**
+ * A CommitBatch as it crosses to the writer thread: the receipts and tiles as columns, their bytes packed in one
+ * buffer each (transferred, not copied). Hundreds of small entry objects, each with a view into a shared 64 KiB
+ * chunk of receipt bytes, cost more to clone and rebuild than the statements cost to run.
+ */
+export interface WireBatch {
+  readonly entries: EntryColumns;
+  /** New ledgers: id, governor, sku, tenant. */
+  readonly newLedgers: readonly (readonly [string, string, string, string])[];
+  readonly tiles: {
+    readonly level: readonly number[];
+    readonly index: readonly number[];
+    readonly hashes: PackedBytes;
+  };
+  readonly state: CommitBatch['state'];
+  readonly privates: CommitBatch['privates'];
+  readonly erase: CommitBatch['erase'];
+  readonly rows: CommitBatch['rows'];
+}
+
+/** The wire form of `batch` and the buffers to transfer with it. */
+export function toWire(batch: CommitBatch): { wire: WireBatch; transfer: ArrayBuffer[] } {
+  const entries = entryColumns(batch.entries);
+  const hashes = packBytes(batch.tiles.map((t) => t.hashes));
+  const wire: WireBatch = {
+    entries,
+    newLedgers: [...batch.newLedgers].map(([l, p]) => [l, p.governor, p.sku, p.tenant] as const),
+    tiles: { level: batch.tiles.map((t) => t.level), index: batch.tiles.map((t) => t.index), hashes },
+    state: batch.state,
+    privates: batch.privates,
+    erase: batch.erase,
+    rows: batch.rows,
+  };
+  const e = entries;
+  const transfer = [e.index, e.seq, e.tsMs, e.bytes.bytes, e.bytes.ends, hashes.bytes, hashes.ends].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+  return { wire, transfer };
+}
 
 /** Commits batches on one connection (synchronous_commit = on, search_path set to the store's schema). */
 export class PgBatchWriter {
@@ -35,13 +76,15 @@ export class PgBatchWriter {
   }
 
   /** Writes the batch in one transaction; resolves after COMMIT; on failure nothing of it is stored. */
-  async commit(batch: CommitBatch): Promise<void> {
+  async commit(batch: WireBatch): Promise<void> {
     const db = this.db;
-    checkContinuity(this.size, batch, this.store);
+    const es = batch.entries;
+    const count = es.index.length;
+    checkContinuity(this.size, es.index, batch.state.size, this.store);
     this.tables.checkAll(batch.rows);
     const added = new Map<string, number>();
     let next = this.nextLedgerNo;
-    for (const ledger of batch.newLedgers.keys()) added.set(ledger, next++);
+    for (const [ledger] of batch.newLedgers) added.set(ledger, next++);
     try {
       await db.query('BEGIN');
       // The single-writer check made by the database itself: the log must be exactly where this writer believes
@@ -54,7 +97,7 @@ export class PgBatchWriter {
       if (st.rowCount !== 1)
         throw new Error(`log state is not at size ${this.size} (is another writer appending?)`);
       if (added.size > 0) {
-        const parts = [...batch.newLedgers];
+        const parts = batch.newLedgers;
         await db.query({
           name: 'gov_ledgers',
           text: `INSERT INTO gov_ledgers (ledger_no, ledger, governor, sku, tenant)
@@ -62,19 +105,18 @@ export class PgBatchWriter {
           values: [
             parts.map(([l]) => added.get(l)),
             parts.map(([l]) => l),
-            parts.map(([, p]) => p.governor),
-            parts.map(([, p]) => p.sku),
-            parts.map(([, p]) => p.tenant),
+            parts.map((p) => p[1]),
+            parts.map((p) => p[2]),
+            parts.map((p) => p[3]),
           ],
         });
       }
-      if (batch.entries.length > 0) {
-        const es = batch.entries;
+      if (count > 0) {
         const nos: number[] = [];
-        for (const e of es) nos.push(added.get(e.ledger) ?? (await this.ledgerNo(e.ledger)));
+        for (const l of es.ledger) nos.push(added.get(l) ?? (await this.ledgerNo(l)));
         // The bytes travel as ONE binary parameter cut up by offsets: a bytea[] parameter would be sent as text
         // (hex-escaped), which costs more than the rest of the batch together.
-        const packed = pack(es.map((e) => e.bytes));
+        const spans = spansOf(es.bytes);
         await db.query({
           name: 'gov_receipts',
           text: `INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes)
@@ -84,22 +126,22 @@ export class PgBatchWriter {
                              $7::text[], $8::text[], $9::int[], $10::int[])
                       AS r(idx, no, seq, ts, rid, status, reason, idem, off, len)`,
           values: [
-            es.map((e) => e.index),
+            Array.from(es.index),
             nos,
-            es.map((e) => e.seq),
-            es.map((e) => e.tsMs),
-            es.map((e) => e.receiptId),
-            es.map((e) => e.status),
-            es.map((e) => e.reasonCode),
-            es.map((e) => e.idempotencyKey),
-            packed.offsets,
-            packed.lengths,
-            packed.blob,
+            Array.from(es.seq),
+            Array.from(es.tsMs),
+            es.receiptId,
+            es.status,
+            es.reasonCode,
+            es.idempotencyKey,
+            spans.offsets,
+            spans.lengths,
+            buf(es.bytes.bytes),
           ],
         });
       }
-      if (batch.tiles.length > 0) {
-        const packed = pack(batch.tiles.map((t) => t.hashes));
+      if (batch.tiles.level.length > 0) {
+        const spans = spansOf(batch.tiles.hashes);
         await db.query({
           name: 'gov_tiles',
           text: `INSERT INTO gov_tiles (level, idx, hashes)
@@ -107,11 +149,11 @@ export class PgBatchWriter {
                  FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[]) AS t(level, idx, off, len)
                  ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`,
           values: [
-            batch.tiles.map((t) => t.level),
-            batch.tiles.map((t) => t.index),
-            packed.offsets,
-            packed.lengths,
-            packed.blob,
+            batch.tiles.level,
+            batch.tiles.index,
+            spans.offsets,
+            spans.lengths,
+            buf(batch.tiles.hashes.bytes),
           ],
         });
       }
@@ -161,12 +203,6 @@ export class PgBatchWriter {
   private failed(problem: string, cause?: unknown): GovernessError {
     return new GovernessError(LedgerErrors.storeFailed, { store: this.store, problem }, { cause });
   }
-}
-
-/** Byte strings as one binary parameter and the offsets and lengths that cut it (see packed-bytes.ts). */
-function pack(parts: readonly Uint8Array[]): { blob: Buffer; offsets: number[]; lengths: number[] } {
-  const packed = packBytes(parts);
-  return { blob: buf(packed.bytes), ...spansOf(packed) };
 }
 
 /** A byte string as a `pg` parameter (a Buffer over the same memory: sent binary, not copied). */

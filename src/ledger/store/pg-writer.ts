@@ -5,6 +5,7 @@
 // leaving it hanging; the next open starts a new one.
 import { Worker } from 'node:worker_threads';
 import { AllErrors, GovernessError, LedgerErrors, type ErrorDetails } from '../../errors/index.js';
+import { toWire, type WireBatch } from './pg-batch-writer.js';
 import type { CommitBatch, TableDef } from './types.js';
 
 /** What a store's writer connection is opened with. */
@@ -24,7 +25,7 @@ export interface PgWriterOpenOptions {
 /** What the main thread asks of the writer thread. */
 export type PgWriterRequest =
   | ({ readonly type: 'open'; readonly id: number; readonly conn: number } & PgWriterOpenOptions)
-  | { readonly type: 'commit'; readonly id: number; readonly conn: number; readonly batch: CommitBatch }
+  | { readonly type: 'commit'; readonly id: number; readonly conn: number; readonly batch: WireBatch }
   | { readonly type: 'close'; readonly id: number; readonly conn: number };
 
 /** The writer thread's answer to one request. */
@@ -65,13 +66,13 @@ class PgWriterThread {
     this.worker.on('exit', (code) => this.die(new Error(`PostgreSQL writer thread exited (code ${code})`)));
   }
 
-  request(message: Unnumbered<PgWriterRequest>, store: string): Promise<void> {
+  request(message: Unnumbered<PgWriterRequest>, store: string, transfer: ArrayBuffer[] = []): Promise<void> {
     if (this.dead !== null) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, store });
       if (this.waiting.size === 1) this.worker.ref();
-      this.worker.postMessage({ ...message, id });
+      this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 
@@ -111,9 +112,10 @@ export class PgWriterConnection {
     return new PgWriterConnection(t, conn, options.store);
   }
 
-  /** Commits a batch (pg-batch-writer.ts); resolves after COMMIT. The batch is copied to the thread. */
+  /** Commits a batch (pg-batch-writer.ts); resolves after COMMIT. It crosses to the thread in its wire form. */
   commit(batch: CommitBatch): Promise<void> {
-    return this.thread.request({ type: 'commit', conn: this.conn, batch }, this.store);
+    const { wire, transfer } = toWire(batch);
+    return this.thread.request({ type: 'commit', conn: this.conn, batch: wire }, this.store, transfer);
   }
 
   /** Ends the connection. */

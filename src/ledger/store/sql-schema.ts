@@ -1,7 +1,7 @@
 // The table layout shared by the SQL stores (docs/ledger/storage.md, "Tables"), written once and rendered per
 // dialect, plus the batch and row rules every store applies the same way.
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
-import type { CommitBatch, ReceiptQuery, RowScan, SqlValue, TableDef } from './types.js';
+import type { ReceiptQuery, RowScan, SqlValue, TableDef } from './types.js';
 
 /** Version of the table layout; a database with another version is refused, never guessed at. */
 export const STORAGE_SCHEMA_VERSION = '1';
@@ -88,22 +88,31 @@ export const ENTRY_COLUMNS = 'r.idx, l.ledger, r.seq, r.ts, r.rid, r.status, r.r
 /** Receipts joined with their ledger ids. */
 export const ENTRY_FROM = 'gov_receipts r JOIN gov_ledgers l ON l.ledger_no = r.ledger_no';
 
-/** Refuses a batch that does not continue the log exactly where it ends (a second writer, a lost batch). */
-export function checkContinuity(size: number, batch: CommitBatch, store: string): void {
+/**
+ * A batch must continue the log exactly: its entries' indexes (`indexes`, in batch order) run gapless from the
+ * store's size, and the size it declares is where they end.
+ */
+export function checkContinuity(
+  size: number,
+  indexes: ArrayLike<number>,
+  declared: number,
+  store: string,
+): void {
   let expected = size;
-  for (const e of batch.entries) {
-    if (e.index !== expected) {
+  for (let i = 0; i < indexes.length; i++) {
+    const index = indexes[i] as number;
+    if (index !== expected) {
       throw new GovernessError(LedgerErrors.storeFailed, {
         store,
-        problem: `batch entry has index ${e.index}, expected ${expected} (is another writer appending?)`,
+        problem: `batch entry has index ${index}, expected ${expected} (is another writer appending?)`,
       });
     }
     expected++;
   }
-  if (batch.state.size !== expected) {
+  if (declared !== expected) {
     throw new GovernessError(LedgerErrors.storeFailed, {
       store,
-      problem: `batch declares log size ${batch.state.size}, its entries end at ${expected}`,
+      problem: `batch declares log size ${declared}, its entries end at ${expected}`,
     });
   }
 }

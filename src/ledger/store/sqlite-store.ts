@@ -27,7 +27,7 @@ import {
 import { SideTables, conflictError, keyOfWrite } from './side-tables.js';
 import { BoundedCache } from './bounded-cache.js';
 import { groupBy, writeSegments, type SegmentItem } from './write-segments.js';
-import { packBytes } from './packed-bytes.js';
+import { entryColumns } from './entry-columns.js';
 import {
   SqliteWriter,
   stepSize,
@@ -190,7 +190,12 @@ export class SqliteStore implements LedgerStore {
 
   async commit(batch: CommitBatch): Promise<void> {
     const writer = this.writerThread();
-    checkContinuity(this.size, batch, 'sqlite');
+    checkContinuity(
+      this.size,
+      batch.entries.map((e) => e.index),
+      batch.state.size,
+      'sqlite',
+    );
     this.tables.checkAll(batch.rows);
     const added = new Map<string, number>();
     let next = this.nextLedgerNo;
@@ -594,35 +599,19 @@ function receiptColumns(
   entries: readonly StoredEntry[],
   ledgerNo: (ledger: string) => number,
 ): { count: number; columns: WriteColumn[] } {
-  const n = entries.length;
-  const nums = [0, 1, 2, 3].map(() => new Float64Array(n));
-  const [idx, no, seq, ts] = nums as [Float64Array, Float64Array, Float64Array, Float64Array];
-  const rid: string[] = [];
-  const status: string[] = [];
-  const reason: string[] = [];
-  const idem: (string | null)[] = [];
-  entries.forEach((e, i) => {
-    idx[i] = e.index;
-    no[i] = ledgerNo(e.ledger);
-    seq[i] = e.seq;
-    ts[i] = e.tsMs;
-    rid.push(e.receiptId);
-    status.push(e.status);
-    reason.push(e.reasonCode);
-    idem.push(e.idempotencyKey);
-  });
+  const c = entryColumns(entries);
   return {
-    count: n,
+    count: entries.length,
     columns: [
-      { numbers: idx },
-      { numbers: no },
-      { numbers: seq },
-      { numbers: ts },
-      { strings: rid },
-      { strings: status },
-      { strings: reason },
-      { strings: idem },
-      packBytes(entries.map((e) => e.bytes)),
+      { numbers: c.index },
+      { numbers: Float64Array.from(c.ledger, ledgerNo) },
+      { numbers: c.seq },
+      { numbers: c.tsMs },
+      { strings: c.receiptId },
+      { strings: c.status },
+      { strings: c.reasonCode },
+      { strings: c.idempotencyKey },
+      c.bytes,
     ],
   };
 }

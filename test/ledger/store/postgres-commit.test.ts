@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresStore, type CommitBatch } from '../../../src/ledger/index.js';
-import { PgBatchWriter } from '../../../src/ledger/store/pg-batch-writer.js';
+import { PgBatchWriter, toWire } from '../../../src/ledger/store/pg-batch-writer.js';
 import { SideTables } from '../../../src/ledger/store/side-tables.js';
 import { draft, openLedger } from '../../support/ledger.js';
 import { PG_URL, requirePostgres, throwawaySchema } from '../../support/postgres.js';
@@ -37,7 +37,7 @@ describe('PostgreSQL batch writer', () => {
     try {
       const [first, second, third] = await batchesOf(3);
       const writer = new PgBatchWriter(db, new SideTables(), 0, 1, 'test');
-      await writer.commit(first as CommitBatch);
+      await writer.commit(toWire(first as CommitBatch).wire);
       // Just before the batch's COMMIT, a statement that fails runs on the same connection, in the transaction.
       const realQuery = db.query.bind(db) as (...a: unknown[]) => Promise<unknown>;
       let injected = false;
@@ -48,7 +48,7 @@ describe('PostgreSQL batch writer', () => {
         }
         return realQuery(...args);
       };
-      const outcome = await writer.commit(second as CommitBatch).then(
+      const outcome = await writer.commit(toWire(second as CommitBatch).wire).then(
         () => 'acknowledged',
         () => 'rejected',
       );
@@ -59,8 +59,8 @@ describe('PostgreSQL batch writer', () => {
         Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM gov_receipts')).rows[0]?.n);
       expect(await count()).toBe(1);
       // The writer goes on: the same batch again, then the next.
-      await writer.commit(second as CommitBatch);
-      await writer.commit(third as CommitBatch);
+      await writer.commit(toWire(second as CommitBatch).wire);
+      await writer.commit(toWire(third as CommitBatch).wire);
       expect(await count()).toBe(3);
     } finally {
       await db.end();
