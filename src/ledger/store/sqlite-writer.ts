@@ -1,9 +1,9 @@
 // The main-thread side of the SQLite writer thread (sqlite-writer.worker.mjs): sends it statements to run in
-// one transaction and settles a promise when it answers. The thread holds the process open only while a write
-// is outstanding, so a forgotten store never keeps a program alive, and a thread that dies fails every
-// outstanding write instead of leaving it hanging.
+// one transaction and settles a promise when it answers (worker-requests.ts: the process is held open only
+// while a write is outstanding, and a thread that dies fails every outstanding write).
 import { Worker } from 'node:worker_threads';
 import type { SqlValue } from './types.js';
+import { WorkerRequests, type WorkerReply } from './worker-requests.js';
 
 /** A column of a columnar step: numbers in one Float64Array, strings (or nulls), or byte strings in one buffer. */
 export type WriteColumn =
@@ -40,9 +40,7 @@ export interface WriteConflict {
   readonly found?: SqlValue;
 }
 
-interface Reply {
-  readonly id?: number;
-  readonly ok: boolean;
+interface Reply extends WorkerReply {
   readonly message?: string;
   /** SQLite's error code, when the failure came from SQLite. */
   readonly code?: string;
@@ -52,23 +50,17 @@ interface Reply {
 
 /** A writer thread owning one SQLite connection. */
 export class SqliteWriter {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  private nextId = 1;
-  private dead: Error | null = null;
+  private readonly requests: WorkerRequests<Reply>;
 
   private constructor(worker: Worker) {
-    this.worker = worker;
-    worker.on('message', (m: Reply) => this.settle(m.id ?? 0, m));
-    worker.on('error', (err) => this.die(err));
-    worker.on('exit', (code) => this.die(new Error(`SQLite writer thread exited (code ${code})`)));
+    this.requests = new WorkerRequests<Reply>(worker, 'SQLite writer thread');
   }
 
   /** Starts a writer thread and opens `path` with the pragmas, then runs the DDL. */
   static async start(path: string, pragmas: readonly string[], ddl: string): Promise<SqliteWriter> {
     const w = new SqliteWriter(new Worker(new URL('./sqlite-writer.worker.mjs', import.meta.url)));
     try {
-      await w.request(0, { type: 'open', path, pragmas, ddl });
+      await w.call({ type: 'open', path, pragmas, ddl });
     } catch (err) {
       await w.close();
       throw err;
@@ -78,7 +70,6 @@ export class SqliteWriter {
 
   /** Runs the steps in one transaction (BEGIN IMMEDIATE … COMMIT); resolves after COMMIT. */
   run(steps: readonly WriteStep[]): Promise<void> {
-    const id = this.nextId++;
     const transfer: ArrayBuffer[] = [];
     for (const step of steps) {
       if ('columns' in step) {
@@ -88,46 +79,26 @@ export class SqliteWriter {
         }
       }
     }
-    return this.request(id, { type: 'run', id, steps }, transfer);
+    return this.call({ type: 'run', steps }, transfer);
   }
 
   /** Closes the connection and ends the thread. */
   async close(): Promise<void> {
-    if (this.dead !== null) return;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    if (this.requests.dead !== null) return;
+    const worker = this.requests.worker;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     // Held open until the thread has closed the database, or the process could end with it half-closed.
-    this.worker.ref();
-    this.worker.postMessage({ type: 'close' });
+    worker.ref();
+    worker.postMessage({ type: 'close' });
     await exited;
   }
 
-  private request(id: number, message: object, transfer: ArrayBuffer[] = []): Promise<void> {
-    if (this.dead !== null) return Promise.reject(this.dead);
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      if (this.waiting.size === 1) this.worker.ref();
-      this.worker.postMessage(message, transfer);
+  private async call(message: object, transfer: ArrayBuffer[] = []): Promise<void> {
+    const reply = await this.requests.request(message, transfer);
+    if (reply.ok) return;
+    throw Object.assign(new Error(reply.message ?? 'unknown SQLite writer failure'), {
+      code: reply.code,
+      conflict: reply.conflict,
     });
-  }
-
-  private settle(id: number, reply: Reply): void {
-    const w = this.waiting.get(id);
-    if (w === undefined) return;
-    this.waiting.delete(id);
-    if (this.waiting.size === 0) this.worker.unref();
-    if (reply.ok) w.resolve();
-    else
-      w.reject(
-        Object.assign(new Error(reply.message ?? 'unknown SQLite writer failure'), {
-          code: reply.code,
-          conflict: reply.conflict,
-        }),
-      );
-  }
-
-  private die(err: Error): void {
-    this.dead ??= err;
-    for (const w of this.waiting.values()) w.reject(err);
-    this.waiting.clear();
   }
 }

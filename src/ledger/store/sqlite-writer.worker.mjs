@@ -6,7 +6,7 @@
 // thread under any loader (node, tsx, vitest).
 //
 // Protocol (messages are structured-cloned):
-//   → { type: 'open', path, pragmas: string[], ddl: string }      ← { ok: true } | { ok: false, message }
+//   → { type: 'open', id, path, pragmas: string[], ddl: string }  ← { id, ok: true } | { id, ok: false, message }
 //   → { type: 'run', id, steps: [{ sql, rows: value[][], expectChanges?: number, expectValue?: value, what }] }
 //                                                                  ← { id, ok: true } | { id, ok: false, message }
 //     (a failed expectValue step answers { id, ok: false, message, conflict: { step, found? } })
@@ -116,11 +116,11 @@ port.on('message', (/** @type {any} */ msg) => {
       db = new Database(msg.path);
       for (const p of msg.pragmas) db.pragma(p);
       db.exec(msg.ddl);
-      port.postMessage({ ok: true });
+      port.postMessage({ id: msg.id, ok: true });
     } catch (err) {
       db?.close();
       db = null;
-      port.postMessage({ ok: false, message: messageOf(err), code: codeOf(err) });
+      port.postMessage({ id: msg.id, ok: false, message: messageOf(err), code: codeOf(err) });
     }
   } else if (msg.type === 'run') {
     try {
