@@ -316,6 +316,13 @@ function transitionInto<T extends MachineTypes>(
   return t;
 }
 
+/** `[a]` rather than `[]` then push: an empty array's first push reserves 17 slots, and a process that arms one
+ * timeout would keep none of them (this runs for every start that arms a timer). */
+function pushTimeout<T extends MachineTypes>(t: Transition<T>, a: TimeoutAction<T>): void {
+  if (t.timeouts === null) t.timeouts = [a];
+  else t.timeouts.push(a);
+}
+
 function pushEffect<T extends MachineTypes>(t: Transition<T>, a: Action<T>): void {
   if (t.effects === null) t.effects = [a] as EffectAction<T>[];
   else (t.effects as Action<T>[]).push(a);
@@ -414,12 +421,12 @@ function collectActions<T extends MachineTypes>(
           }
           if (a.abs && !Number.isFinite(a.time)) bad(a, `absolute timeout ${brief(a.time)} must be finite`);
         }
-        (t.timeouts ??= []).push(a);
+        pushTimeout(t, a);
         break;
       case 'cancel_timer':
       case 'update_timer':
         checkTimer(a, bad);
-        (t.timeouts ??= []).push(a);
+        pushTimeout(t, a);
         break;
       default:
         if (!EFFECT_TYPES.has((a as { type: string }).type)) bad(a, `unknown action ${brief(a)}`);
