@@ -8,7 +8,7 @@ import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { BoundedCache } from './bounded-cache.js';
 import { entryColumns, type EntryColumns } from './entry-columns.js';
 import { packBytes, spansOf, type PackedBytes } from './packed-bytes.js';
-import { PgSideRows } from './pg-side-rows.js';
+import { PgSideRows, bytesParam } from './pg-side-rows.js';
 import type { SideTables } from './side-tables.js';
 import { checkContinuity } from './sql-schema.js';
 import type { CommitBatch } from './types.js';
@@ -92,7 +92,7 @@ export class PgBatchWriter {
       const st = await db.query({
         name: 'gov_state',
         text: 'UPDATE gov_log_state SET size = $1, frontier = $2, last_ts = $3 WHERE id = 1 AND size = $4',
-        values: [batch.state.size, buf(batch.state.frontier), batch.state.lastTsMs, this.size],
+        values: [batch.state.size, bytesParam(batch.state.frontier), batch.state.lastTsMs, this.size],
       });
       if (st.rowCount !== 1)
         throw new Error(`log state is not at size ${this.size} (is another writer appending?)`);
@@ -136,7 +136,7 @@ export class PgBatchWriter {
             es.idempotencyKey,
             spans.offsets,
             spans.lengths,
-            buf(es.bytes.bytes),
+            bytesParam(es.bytes.bytes),
           ],
         });
       }
@@ -153,7 +153,7 @@ export class PgBatchWriter {
             batch.tiles.index,
             spans.offsets,
             spans.lengths,
-            buf(batch.tiles.hashes.bytes),
+            bytesParam(batch.tiles.hashes.bytes),
           ],
         });
       }
@@ -162,8 +162,8 @@ export class PgBatchWriter {
           'INSERT INTO gov_private (idx, salt, payload) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])',
           [
             batch.privates.map((p) => p.index),
-            batch.privates.map((p) => buf(p.salt)),
-            batch.privates.map((p) => buf(p.payload)),
+            batch.privates.map((p) => bytesParam(p.salt)),
+            batch.privates.map((p) => bytesParam(p.payload)),
           ],
         );
       }
@@ -203,9 +203,4 @@ export class PgBatchWriter {
   private failed(problem: string, cause?: unknown): GovernessError {
     return new GovernessError(LedgerErrors.storeFailed, { store: this.store, problem }, { cause });
   }
-}
-
-/** A byte string as a `pg` parameter (a Buffer over the same memory: sent binary, not copied). */
-export function buf(b: Uint8Array): Buffer {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }

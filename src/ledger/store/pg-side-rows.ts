@@ -265,5 +265,10 @@ export function fromPgRow(def: TableDef, r: Record<string, unknown>): Record<str
 
 /** A side-table value as a `pg` parameter (bytes as a Buffer, sent binary). */
 export function toParam(v: SqlValue): string | number | Buffer | null {
-  return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
+  return v instanceof Uint8Array ? bytesParam(v) : v;
+}
+
+/** A byte string as a `pg` parameter: a Buffer over the same memory, sent binary, not copied. */
+export function bytesParam(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
