@@ -1,7 +1,9 @@
-// The one priority queue behind every Clock: a 4-ary min-heap ordered by (due time, arming order). Cancel is
-// O(1) (the entry goes stale and is dropped later), pop O(log n), and a million armed timers cost one small
-// object each plus 24 bytes of heap (a pointer and two keys).
+// The one priority queue behind every Clock, ordered by (due time, arming order): an ordered run for timers armed
+// in due-time order (O(1) arm and pop) and a 4-ary min-heap for the rest (O(log n)). Cancel is O(1) (the entry
+// goes stale and is dropped later), and a million armed timers cost one small object each plus 24 bytes of queue
+// (a pointer and two keys).
 import type { TimerHandle, TimerTarget } from './clock.js';
+import { TimerRun } from './timer-run.js';
 
 /**
  * An armed timer inside a TimerQueue, which is also its own handle. A component that arms many timers (a machine's
@@ -47,7 +49,12 @@ const MIN_STALE = 1024;
 let queues = 0;
 
 /**
- * Min-heap of armed timers, 4-ary. Sifting never touches a timer object: due times and arming numbers live in
+ * Armed timers in (due time, arming order). A timer due no earlier than the last one in the ordered run joins the
+ * run's tail; any other goes into the heap, and a pop takes the earlier of the run's head and the heap's top. In
+ * the common case — timers armed with the same delay, in arming order — the heap stays empty and a burst of expiries
+ * costs O(1) per timer instead of a sift through the heap (benchmarks, timers suite).
+ *
+ * The heap is 4-ary. Sifting never touches a timer object: due times and arming numbers live in
  * typed arrays beside the heap, and a timer does not record its position, so moving an entry is three array
  * writes instead of a write to an object somewhere else in memory. (Popping due timers off a 100,000-timer queue
  * was most of the fire phase's CPU when every comparison and every move was a cache miss; benchmarks, timers
@@ -58,6 +65,7 @@ let queues = 0;
 export class TimerQueue {
   private readonly id = queues++;
   private items: Timer[] = [];
+  private readonly run = new TimerRun();
   private ats = new Float64Array(64);
   private seqs = new Float64Array(64);
   private seq = 0;
@@ -72,7 +80,9 @@ export class TimerQueue {
   /** Due time of the earliest timer, or Infinity when none is armed. */
   get nextAt(): number {
     this.dropStale();
-    return this.items.length === 0 ? Infinity : (this.ats[0] as number);
+    const heapAt = this.items.length === 0 ? Infinity : (this.ats[0] as number);
+    const runAt = this.run.length === 0 ? Infinity : this.run.headAt;
+    return heapAt < runAt ? heapAt : runAt;
   }
 
   /** Arms a timer that calls `target.onTimer(token)` and returns its handle. */
@@ -87,6 +97,10 @@ export class TimerQueue {
     t.seq = this.seq++;
     t.queueId = this.id;
     this.live++;
+    if (t.at >= this.run.tailAt) {
+      this.run.push(t);
+      return;
+    }
     const i = this.items.length;
     if (i === this.ats.length) this.grow();
     this.items.push(t);
@@ -108,16 +122,31 @@ export class TimerQueue {
   popDue(now: number): Timer | null {
     this.dropStale();
     const top = this.items[0];
-    if (top === undefined || (this.ats[0] as number) > now) return null;
-    this.removeTop();
-    top.queueId = -1;
+    const run = this.run;
+    let t: Timer;
+    if (
+      run.length > 0 &&
+      (top === undefined || lessThan(run.headAt, run.headSeq, this.ats[0] as number, this.seqs[0] as number))
+    ) {
+      if (run.headAt > now) return null;
+      t = run.shift();
+    } else {
+      if (top === undefined || (this.ats[0] as number) > now) return null;
+      this.removeTop();
+      t = top;
+    }
+    t.queueId = -1;
     this.live--;
-    return top;
+    return t;
   }
 
   /** Disarms everything. */
   clear(): void {
-    for (const e of this.items) if (e.queueId === this.id) e.queueId = -1;
+    const disarm = (e: Timer): void => {
+      if (e.queueId === this.id) e.queueId = -1;
+    };
+    for (const e of this.items) disarm(e);
+    this.run.clear(disarm);
     this.items = [];
     this.live = 0;
     this.stale = 0;
@@ -133,6 +162,11 @@ export class TimerQueue {
       this.removeTop();
       this.stale--;
     }
+    const run = this.run;
+    while (run.length > 0 && run.headStale()) {
+      run.shift();
+      this.stale--;
+    }
   }
 
   private removeTop(): void {
@@ -141,8 +175,9 @@ export class TimerQueue {
     if (n > 0) this.down(0, last, this.ats[n] as number, this.seqs[n] as number);
   }
 
-  /** Drops every stale entry and restores heap order bottom-up (O(n)). */
+  /** Drops every stale entry, from the run and the heap, and restores heap order bottom-up (O(n)). */
   private rebuild(): void {
+    this.run.compact();
     const { items, ats, seqs } = this;
     let n = 0;
     for (let i = 0; i < items.length; i++) {

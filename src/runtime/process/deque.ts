@@ -16,6 +16,11 @@ export class Deque<T> {
     return this.len;
   }
 
+  /** Items the buffer holds before it grows. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** Appends at the tail. */
   push(item: T): void {
     if (this.len === this.buf.length) this.grow();

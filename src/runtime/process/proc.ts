@@ -47,6 +47,13 @@ class Mailbox extends Deque<unknown> {
     this.system = null;
   }
 
+  /** Puts an empty mailbox back among the spares (a full stack or a big buffer is left to the collector). */
+  recycle(): void {
+    if (spareMailboxes.length >= MAX_SPARE_MAILBOXES || this.capacity > MAX_SPARE_CAPACITY) return;
+    this.system = null;
+    spareMailboxes.push(this);
+  }
+
   /** Removes and returns the oldest message that is not the runtime's own (undefined if there is none). */
   shiftUser(): unknown {
     const system = this.system;
@@ -64,6 +71,18 @@ class Mailbox extends Deque<unknown> {
     for (let i = held.length - 1; i >= 0; i--) this.unshift(held[i]);
     return found;
   }
+}
+
+// Performance: a process holds a mailbox only while messages wait in it (an idle process costs no buffer), and a
+// drained one goes to this shared stack of spares rather than to the garbage collector. Without it every message
+// to an idle process allocated a mailbox, so a burst of 100,000 timer expiries was 100,000 mailboxes of young
+// garbage, some caught live by each scavenge. Only small buffers are kept: a flooded mailbox's big one is let go.
+const spareMailboxes: Mailbox[] = [];
+const MAX_SPARE_MAILBOXES = 4096;
+const MAX_SPARE_CAPACITY = 16;
+
+function takeMailbox(): Mailbox {
+  return spareMailboxes.pop() ?? new Mailbox();
 }
 
 /** Who is watching a process: another process (DOWN message) or code outside the runtime (callback). */
@@ -211,6 +230,14 @@ export abstract class Proc {
     return this.mailbox === null ? 0 : this.mailbox.length;
   }
 
+  /** Lets go of the mailbox once it is empty (a process holds one only while messages wait). */
+  protected releaseMailbox(): void {
+    const mb = this.mailbox;
+    if (mb === null || mb.length > 0) return;
+    this.mailbox = null;
+    mb.recycle();
+  }
+
   /** Sets or clears the mailbox bound. */
   setMailboxLimit(limit: MailboxOptions | null): void {
     this.mailboxLimit = limit;
@@ -223,7 +250,7 @@ export abstract class Proc {
   deliver(message: unknown): boolean {
     if (!this.alive) return false;
     let mb = this.mailbox;
-    if (mb === null) mb = this.mailbox = new Mailbox();
+    if (mb === null) mb = this.mailbox = takeMailbox();
     const limit = this.mailboxLimit;
     if (limit !== null && mb.userLength >= limit.capacity) {
       this.dropped++;
@@ -326,7 +353,7 @@ export abstract class Proc {
   /** Like deliver, but exempt from the mailbox bound (runtime messages must never be dropped). */
   protected deliverSystem(message: unknown): void {
     if (!this.alive) return;
-    const mb = (this.mailbox ??= new Mailbox());
+    const mb = (this.mailbox ??= takeMailbox());
     if (this.mailboxLimit !== null) mb.pushSystem(message);
     else mb.push(message);
     this.rt.scheduler.enqueue(this);

@@ -10,7 +10,6 @@
 //      inserted and postponed event but before the mailbox;
 //   7. handle the oldest queued event, else the zero-time queue, else the mailbox.
 import { GovernessError, RuntimeErrors } from '../../errors/index.js';
-import type { TimerHandle } from '../clock/clock.js';
 import { Timer } from '../clock/timer-queue.js';
 import { Deque } from '../process/deque.js';
 import type { RuntimeContext } from '../process/context.js';
@@ -92,6 +91,7 @@ export type CommitHook<T extends MachineTypes> = (step: StepRecord<T>) => void |
 
 /** A definition's normalised callback and state-equality rule, with what they were made from. */
 interface SharedCallbacks<T extends MachineTypes> {
+  readonly def: MachineDefinition<T>;
   readonly handleEvent: unknown;
   readonly states: unknown;
   readonly stateKey: unknown;
@@ -115,6 +115,7 @@ function sharedCallbacks<T extends MachineTypes>(def: MachineDefinition<T>): Sha
     return hit;
   }
   const made: SharedCallbacks<T> = {
+    def,
     handleEvent: def.handleEvent,
     states: def.states,
     stateKey: def.stateKey,
@@ -132,9 +133,8 @@ interface TimerOwner {
 
 /** An armed timeout. It is also the mailbox message its expiry produces, so identity is its generation. */
 class TimerRec extends Timer {
-  readonly type = '$timeout';
-  /** Set while armed on the clock (the record is its own clock timer). */
-  handle: TimerHandle | null = null;
+  /** Mailbox message type; on the prototype, not in each record (a word per armed timer). */
+  declare readonly type: '$timeout';
   /** Stable id reported to commit hooks; 0 until first asked for (see timerIdOf). */
   id = 0;
   constructor(
@@ -147,11 +147,16 @@ class TimerRec extends Timer {
     super(at);
   }
 
+  /** True while armed on the clock (the record is its own clock timer; the queue clears its id on fire or cancel). */
+  get armed(): boolean {
+    return this.queueId !== -1;
+  }
+
   fire(): void {
-    this.handle = null;
     this.proc.timerFired(this);
   }
 }
+Object.defineProperty(TimerRec.prototype, 'type', { value: '$timeout' });
 
 interface StopMessage {
   readonly type: '$stop';
@@ -194,11 +199,10 @@ class StatemRare<T extends MachineTypes> {
 
 /** A running state machine. Created by `Runtime.start`. */
 export class StatemProcess<T extends MachineTypes> extends Proc {
-  def: MachineDefinition<T>;
+  /** The definition with its callback and equality rule: one field, shared by every process of the definition. */
+  private shared: SharedCallbacks<T>;
   state!: T['state'];
   data!: T['data'];
-  private cb: StateCallback<T>;
-  private equals: (a: T['state'], b: T['state']) => boolean;
   private queue: Deque<QueuedEvent> | null = null;
   private t0q: TimerRec[] | null = null;
   private eventTimer: TimerRec | null = null;
@@ -212,13 +216,15 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
 
   constructor(rt: RuntimeContext, def: MachineDefinition<T>) {
     super(rt);
-    this.def = def;
-    const shared = sharedCallbacks(def);
-    this.cb = shared.cb;
-    this.equals = shared.equals;
+    this.shared = sharedCallbacks(def);
     // Whole milliseconds: a fractional time would be a boxed number, one more object per process.
     this.startTime = Math.round(rt.clock.now());
   }
+  /** The machine definition. */
+  get def(): MachineDefinition<T> {
+    return this.shared.def;
+  }
+
   private machineRareState(): StatemRare<T> {
     return (this.machineRare ??= new StatemRare<T>());
   }
@@ -293,7 +299,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     if (actions.length === 0 && this.def.stateEnter !== true && this.commit === null) return;
     this.running = true;
     try {
-      const t = computeTransition(this.def, this.cb, this.equals, state, data, null, this, {
+      const t = computeTransition(this.def, this.shared.cb, this.shared.equals, state, data, null, this, {
         type: 'next_state',
         state,
         data,
@@ -349,7 +355,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     this.events += n;
     // A drained mailbox is let go: most processes get a message now and then, and an empty buffer kept by each
     // of a million processes is memory held for nothing (and old-generation garbage the GC must trace).
-    if (this.mailbox !== null && this.mailbox.length === 0) this.mailbox = null;
+    this.releaseMailbox();
     this.settlePendingExit();
     return n;
   }
@@ -395,7 +401,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
   private timeoutEvent(rec: TimerRec): QueuedEvent {
     this.clearTimer(rec);
     if (this.rt.trace.active) {
-      const lateMs = rec.handle === null && rec.at === -1 ? 0 : Math.max(0, this.rt.clock.now() - rec.at);
+      const lateMs = rec.at === -1 ? 0 : Math.max(0, this.rt.clock.now() - rec.at);
       this.emit({ kind: 'timer_fire', pid: this.pid, timer: timerRef(rec), lateMs });
     }
     return timerEvent(rec);
@@ -452,8 +458,8 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     try {
       t = computeTransition(
         this.def,
-        this.cb,
-        this.equals,
+        this.shared.cb,
+        this.shared.equals,
         this.state,
         this.data,
         ev as StatemEvent<T>,
@@ -645,7 +651,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       const at = a.abs ? (a.time as number) : now + (a.time as number);
       const rec = new TimerRec(this, a.kind, a.name, a.content, at);
       if (at <= now && this.catchingUp) this.joinCatchUp(rec);
-      else rec.handle = this.rt.clock.arm(rec);
+      else this.rt.clock.arm(rec);
       this.setTimerOf(rec);
       this.traceStart(rec);
     }
@@ -680,10 +686,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
   }
 
   private cancelRec(rec: TimerRec): void {
-    if (rec.handle !== null) {
-      this.rt.clock.cancel(rec.handle);
-      rec.handle = null;
-    }
+    if (rec.armed) this.rt.clock.cancel(rec);
     this.clearTimer(rec);
     if (this.rt.trace.active) this.emit({ kind: 'timer_cancel', pid: this.pid, timer: timerRef(rec) });
   }
@@ -768,7 +771,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       this.setTimerOf(rec);
       ids.push(timerIdOf(rec));
       if (t.at <= now) (due ??= []).push(rec);
-      else rec.handle = this.rt.clock.arm(rec);
+      else this.rt.clock.arm(rec);
       this.traceStart(rec);
     }
     // Array.prototype.sort is stable: timers due at the same time keep their snapshot order.
@@ -812,7 +815,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
   private hibernateNow(): void {
     // The JavaScript analogue of hibernation: drop empty buffers so an idle machine holds only its state/data.
     if (this.queue !== null && this.queue.length === 0) this.queue = null;
-    if (this.mailbox !== null && this.mailbox.length === 0) this.mailbox = null;
+    this.releaseMailbox();
     if (this.postponed !== null && this.postponed.length === 0) this.postponed = null;
     if (this.t0q !== null && this.t0q.length === 0) this.t0q = null;
   }
@@ -1004,9 +1007,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
       this.state = r.state;
       this.data = r.data;
     }
-    this.def = next;
-    this.cb = callbackOf(next);
-    this.equals = stateEquality(next.stateKey?.bind(next));
+    this.shared = sharedCallbacks(next);
   }
 
   /** Counters like OTP sys:statistics. */

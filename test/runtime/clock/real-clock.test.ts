@@ -51,4 +51,37 @@ describe('RealClock', () => {
     expect(clock.pending()).toBe(0);
     expect(clock.wallNow()).toBeGreaterThan(Date.UTC(2020, 0, 1));
   });
+
+  it('never fires a timer before its due time, whether it waits on a host timer or checks turn by turn', async () => {
+    await using _h = harness();
+    for (const spinMs of [0, 1, 5]) {
+      using clock = new RealClock({ unref: true, spinMs });
+      const early: number[] = [];
+      let left = 12;
+      await new Promise<void>((resolve) => {
+        const base = clock.now();
+        for (let i = 0; i < 12; i++) {
+          // Due from 0.25 ms to 3 ms out: some inside the spin window, some beyond it.
+          const at = base + 0.25 * (i + 1);
+          clock.schedule(
+            at,
+            {
+              onTimer: () => {
+                if (clock.now() < at) early.push(at - clock.now());
+                if (--left === 0) resolve();
+              },
+            },
+            i,
+          );
+        }
+      });
+      expect(early).toEqual([]);
+      expect(clock.pending()).toBe(0);
+    }
+  });
+
+  it('refuses a spin window outside 0..1000 ms', () => {
+    expect(() => new RealClock({ spinMs: -1 })).toThrow(/spinMs must be 0\.\.1000 ms/);
+    expect(() => new RealClock({ spinMs: Number.NaN })).toThrow(RangeError);
+  });
 });
