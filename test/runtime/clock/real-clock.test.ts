@@ -84,4 +84,21 @@ describe('RealClock', () => {
     expect(() => new RealClock({ spinMs: -1 })).toThrow(/spinMs must be 0\.\.1000 ms/);
     expect(() => new RealClock({ spinMs: Number.NaN })).toThrow(RangeError);
   });
+
+  it('follows a stream of expiries turn by turn, but a lone timer sleeps on a host timer', async () => {
+    await using _h = harness();
+    using clock = new RealClock({ unref: true, spinMs: 1000 });
+    const polling = (): boolean => Reflect.get(clock, 'turn') !== null;
+    const noop: TimerTarget = { onTimer: () => {} };
+    // A lone timer, even one due within spinMs, waits on setTimeout: nothing polls for it.
+    clock.schedule(clock.now() + 500, noop, 0);
+    expect(polling()).toBe(false);
+    // A wake-up that fires a timer with the next one due within spinMs goes on checking turn by turn.
+    const fired = new Promise<void>((resolve) =>
+      clock.schedule(clock.now() - 1, { onTimer: () => resolve() }, 1),
+    );
+    await fired;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(polling()).toBe(true);
+  });
 });
