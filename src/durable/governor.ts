@@ -37,6 +37,8 @@ export class Governor<T extends MachineTypes = MachineTypes> {
   /** The engine timers after the last committed step (ids and contents, to detect a step that changed none). */
   timers: readonly SnapshotTimer<T>[] = [];
   timerIds: readonly number[] = [];
+  /** The `timers` column as last committed (null until this process committed a step): reused while no timer changes. */
+  timersBytes: Uint8Array | null = null;
   /** Data after the last committed step (by reference: an unchanged-data step passes the same object). */
   data: unknown = undefined;
   /** True when the last committed step left queued or postponed events. */

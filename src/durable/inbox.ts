@@ -2,9 +2,9 @@
 // A retry while the first is still in flight here joins it; a retry after its step was committed is answered
 // from the `durable_replies` row that step wrote; the same key with a different request is refused, with a
 // receipt, without touching the governor. The ledger's unique (ledger, idempotency key) index is the last guard.
-import { createHash } from 'node:crypto';
 import { DurableErrors, GovernessError, RuntimeErrors } from '../errors/index.js';
 import { canonicalBytes } from '../ledger/canonical/index.js';
+import { sha256 } from '../ledger/merkle/index.js';
 import type { Ledger, LedgerStore, ReceiptCause, SqlValue } from '../ledger/index.js';
 import type { Clock } from '../runtime/index.js';
 import { shortHash } from './durable-reply.js';
@@ -29,7 +29,7 @@ export function checkText(value: unknown, argument: string): string | null {
 
 /** Hex of the first 128 bits of SHA-256 of the canonical request: what "the same request" means under a key. */
 export function requestHash(request: unknown): string {
-  return shortHash(createHash('sha256').update(canonicalBytes(request)).digest());
+  return shortHash(sha256(canonicalBytes(request)));
 }
 
 /** One keyed command as it arrives. */

@@ -155,16 +155,21 @@ export class StepCommitter {
     const version = g.version + 1;
     const codec = this.ctx.codec;
     const stopped = step.stop !== null;
+    // Most steps arm, cancel and change no timer: their rows, generations and stored bytes are the last step's.
+    const keptBytes = !stopped && g.timersBytes !== null && sameTimers(g, step) ? g.timersBytes : null;
     const t = stopped
       ? { rows: [] as TimerRow<T>[], timerGen: g.timerGen, gens: new Map<number, number>() }
-      : timerRows(
-          { timers: step.timers, timerIds: step.timerIds },
-          g.gens,
-          g.timerGen,
-          now,
-          wall,
-          g.timerRows,
-        );
+      : keptBytes !== null
+        ? { rows: g.timerRows, timerGen: g.timerGen, gens: g.gens }
+        : timerRows(
+            { timers: step.timers, timerIds: step.timerIds },
+            g.gens,
+            g.timerGen,
+            now,
+            wall,
+            g.timerRows,
+          );
+    const timersBytes = keptBytes ?? encodeTimerRows(t.rows, codec);
     const queue = stopped ? [] : (step.pending?.queue ?? []);
     const snapshot = encodeSnapshot(
       {
@@ -185,7 +190,7 @@ export class StepCommitter {
           version,
           data_ver: dataVersionOf(g.def),
           snapshot,
-          timers: encodeTimerRows(t.rows, codec),
+          timers: timersBytes,
           // Queued events not yet handled are work due now: after a crash the scanner must wake the governor
           // for them even when it has no timer (postponed events wait for a state change and need no wake-up).
           next_due_ms:
@@ -207,6 +212,7 @@ export class StepCommitter {
       g.timerGen = t.timerGen;
       g.gens = t.gens;
       g.timerRows = t.rows;
+      g.timersBytes = timersBytes;
       g.timers = step.timers;
       g.timerIds = step.timerIds;
       g.data = step.data;

@@ -29,7 +29,8 @@ function plain(digest: Buffer): Hash {
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 
-function sha256(data: Uint8Array): Hash {
+/** SHA-256 of `data` (one-shot where Node has it); also what the durable layer hashes a request with. */
+export function sha256(data: Uint8Array): Hash {
   return plain(sha256Buffer(data));
 }
 

@@ -13,6 +13,7 @@ export {
   leafHashOfPrefixed,
   NODE_PREFIX,
   nodeHash,
+  sha256,
   type Hash,
   type WhereProblemSpec,
 } from './hash.js';
