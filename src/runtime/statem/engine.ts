@@ -34,6 +34,7 @@ import type {
   EffectAction,
   MachineDefinition,
   MachineTypes,
+  Result,
   StatemEvent,
   StatemStatus,
   TimeoutAction,
@@ -85,6 +86,22 @@ export const PASSIVATED: { readonly shutdown: 'passivated' } = Object.freeze({ s
 // Timer ids are handed out lazily, only when a commit hook or restore asks for one, so the timer hot path does
 // no extra work. A plain counter: 2^53 ids outlast any process.
 let lastTimerId = 0;
+
+// Performance: one transition record per event was the largest allocation of a step (11 fields), and in a burst
+// of 100,000 timer expiries it was most of the young garbage whose collections made timers fire late. Steps
+// without a commit hook are applied synchronously, so they share one spare record (see handle).
+let spareTransition: Transition<MachineTypes> | null = null;
+
+/** Clears the references a finished step left in the spare record. */
+function resetSpare(t: Transition<MachineTypes>): void {
+  t.state = undefined;
+  t.data = undefined;
+  t.nextEvents = null;
+  t.timeouts = null;
+  t.effects = null;
+  t.stop = null;
+  t.all = null;
+}
 
 /** Called after each step is applied and before its effects are released; a promise holds the process. */
 export type CommitHook<T extends MachineTypes> = (step: StepRecord<T>) => void | Promise<void>;
@@ -299,13 +316,9 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
     if (actions.length === 0 && this.def.stateEnter !== true && this.commit === null) return;
     this.running = true;
     try {
-      const t = computeTransition(this.def, this.shared.cb, this.shared.equals, state, data, null, this, {
-        type: 'next_state',
-        state,
-        data,
-        actions,
-      });
+      const t = this.transition(null, { type: 'next_state', state, data, actions });
       this.apply(t, null);
+      this.recycle(t);
     } catch (err) {
       this.crashWith(err, null);
     } finally {
@@ -456,20 +469,43 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
   private handle(ev: QueuedEvent): void {
     let t: Transition<T>;
     try {
-      t = computeTransition(
-        this.def,
-        this.shared.cb,
-        this.shared.equals,
-        this.state,
-        this.data,
-        ev as StatemEvent<T>,
-        this,
-      );
+      t = this.transition(ev as StatemEvent<T>, null);
     } catch (err) {
       this.crashWith(err, ev);
       return;
     }
     this.apply(t, ev);
+    this.recycle(t);
+  }
+
+  /**
+   * The step's transition from the current state and data. Without a commit hook a step is applied before its
+   * caller returns, so its record is the shared spare (taken here, so a step started from inside this one makes
+   * its own); a durable step's record waits for its commit and is always its own.
+   */
+  private transition(ev: StatemEvent<T> | null, first: Result<T> | null): Transition<T> {
+    const spare = this.commit === null ? (spareTransition as Transition<T> | null) : null;
+    if (spare !== null) spareTransition = null;
+    return computeTransition(
+      this.def,
+      this.shared.cb,
+      this.shared.equals,
+      this.state,
+      this.data,
+      ev,
+      this,
+      first,
+      false,
+      spare,
+    );
+  }
+
+  /** Makes an applied step's record the spare (see transition); a crashed step's record is not put back. */
+  private recycle(t: Transition<T>): void {
+    if (this.commit !== null || spareTransition !== null) return;
+    // Let go of what the step referenced (its data, effects) before the record waits for the next step.
+    resetSpare(t as Transition<MachineTypes>);
+    spareTransition = t as Transition<MachineTypes>;
   }
 
   private crashWith(err: unknown, ev: QueuedEvent | null): void {

@@ -153,8 +153,12 @@ export function computeTransition<T extends MachineTypes>(
   ctx: CrashContext,
   first: Result<T> | null = null,
   collectAll = false,
+  into: Transition<T> | null = null,
 ): Transition<T> {
-  const t = newTransition<T>(state, data, collectAll);
+  const t =
+    into === null
+      ? newTransition<T>(state, data, collectAll)
+      : resetTransition(into, state, data, collectAll);
   try {
     return transitionInto(t, def, cb, equals, state, data, event, ctx, first);
   } catch (err) {
@@ -185,6 +189,27 @@ function newTransition<T extends MachineTypes>(
     enterCalls: 0,
     all: collectAll ? [] : null,
   };
+}
+
+/** Makes `t` a fresh transition from (`state`, `data`), as newTransition would (a reused object, no allocation). */
+function resetTransition<T extends MachineTypes>(
+  t: Transition<T>,
+  state: T['state'],
+  data: T['data'],
+  collectAll: boolean,
+): Transition<T> {
+  t.state = state;
+  t.data = data;
+  t.changed = false;
+  t.postpone = false;
+  t.hibernate = false;
+  t.nextEvents = null;
+  t.timeouts = null;
+  t.effects = null;
+  t.stop = null;
+  t.enterCalls = 0;
+  t.all = collectAll ? [] : null;
+  return t;
 }
 
 function transitionInto<T extends MachineTypes>(
