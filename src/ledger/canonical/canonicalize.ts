@@ -205,8 +205,7 @@ function emitArray(items: readonly unknown[], depth: number): string {
 
 function emitObject(record: Readonly<Record<string, unknown>>, depth: number): string {
   const keys = Object.keys(record);
-  // RFC 8785 §3.2.3: sort by UTF-16 code units; the default comparator of Array.prototype.sort does exactly that.
-  if (keys.length > 1) keys.sort();
+  if (keys.length > 1) sortKeys(keys);
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
@@ -219,6 +218,30 @@ function emitObject(record: Readonly<Record<string, unknown>>, depth: number): s
     }
   }
   return out + '}';
+}
+
+/**
+ * RFC 8785 §3.2.3: property names sorted by UTF-16 code units, which is how `<` compares strings and how the default
+ * comparator of Array.prototype.sort orders them. Most objects here are small and often already in order (built in
+ * that order, or parsed from canonical text): those are checked and sorted in place, since Array.prototype.sort
+ * allocates working storage on every call (~800 bytes per durable request hashed).
+ */
+function sortKeys(keys: string[]): void {
+  const n = keys.length;
+  if (n > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const k = keys[i] as string;
+    let j = i - 1;
+    if (!(k < (keys[j] as string))) continue;
+    while (j >= 0 && k < (keys[j] as string)) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
 }
 
 function addFrame(err: unknown, segment: string | number, holder: object): unknown {
