@@ -13,11 +13,11 @@ export class BoundedCache<K, V> {
     return this.map.get(key);
   }
 
-  /** Caches a value (moving the key to the young end), dropping the oldest entry when over the bound. */
+  /** Caches a value (a cached key keeps its place), dropping the oldest entry when over the bound. */
   set(key: K, value: V): void {
-    this.map.delete(key);
+    const cached = this.map.has(key);
     this.map.set(key, value);
-    if (this.map.size > this.max) {
+    if (!cached && this.map.size > this.max) {
       for (const oldest of this.map.keys()) {
         this.map.delete(oldest);
         break;
