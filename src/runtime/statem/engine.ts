@@ -25,6 +25,7 @@ import {
   StatemCrash,
   callbackOf,
   computeTransition,
+  resetTransition,
   type QueuedEvent,
   type StateCallback,
   type Transition,
@@ -91,17 +92,6 @@ let lastTimerId = 0;
 // of 100,000 timer expiries it was most of the young garbage whose collections made timers fire late. Steps
 // without a commit hook are applied synchronously, so they share one spare record (see handle).
 let spareTransition: Transition<MachineTypes> | null = null;
-
-/** Clears the references a finished step left in the spare record. */
-function resetSpare(t: Transition<MachineTypes>): void {
-  t.state = undefined;
-  t.data = undefined;
-  t.nextEvents = null;
-  t.timeouts = null;
-  t.effects = null;
-  t.stop = null;
-  t.all = null;
-}
 
 /** Called after each step is applied and before its effects are released; a promise holds the process. */
 export type CommitHook<T extends MachineTypes> = (step: StepRecord<T>) => void | Promise<void>;
@@ -504,7 +494,7 @@ export class StatemProcess<T extends MachineTypes> extends Proc {
   private recycle(t: Transition<T>): void {
     if (this.commit !== null || spareTransition !== null) return;
     // Let go of what the step referenced (its data, effects) before the record waits for the next step.
-    resetSpare(t as Transition<MachineTypes>);
+    resetTransition(t as Transition<MachineTypes>, undefined, undefined, false);
     spareTransition = t as Transition<MachineTypes>;
   }
 

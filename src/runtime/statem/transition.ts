@@ -192,7 +192,7 @@ function newTransition<T extends MachineTypes>(
 }
 
 /** Makes `t` a fresh transition from (`state`, `data`), as newTransition would (a reused object, no allocation). */
-function resetTransition<T extends MachineTypes>(
+export function resetTransition<T extends MachineTypes>(
   t: Transition<T>,
   state: T['state'],
   data: T['data'],
