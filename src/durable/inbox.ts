@@ -80,24 +80,40 @@ export class KeyedCommands {
     const entry: InFlight = { hash: c.hash, join: c.join };
     this.inFlight.set(k, entry);
     const result = c.join();
-    const forget = (): void => {
-      if (this.inFlight.get(k) === entry) this.inFlight.delete(k);
-    };
     this.lookups++;
-    void (async () => {
-      const row = await this.replies.get({ gkey: c.gkey, idem_key: c.key });
-      if (row !== null) {
-        forget();
-        if (Buffer.from(row.req_hash as Uint8Array).toString('hex') !== c.hash) await this.conflict(c);
-      }
-      await c.proceed(row);
-    })()
-      .catch((err: unknown) => {
-        forget();
-        c.fail(err instanceof Error ? err : new Error(String(err)));
-      })
-      .finally(() => this.lookups--);
+    // Two reactions, no async function: this runs for every keyed command (a durable step's hot path).
+    this.replies
+      .get({ gkey: c.gkey, idem_key: c.key })
+      .then((row) => this.found(c, k, entry, row))
+      .then(
+        () => {
+          this.lookups--;
+        },
+        (err: unknown) => {
+          this.lookups--;
+          this.forget(k, entry);
+          c.fail(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
     return result;
+  }
+
+  /** Goes on once the reply row was read: a stored row answers (or conflicts with) the command. */
+  private found(
+    c: KeyedArrival,
+    k: string,
+    entry: InFlight,
+    row: Readonly<Record<string, SqlValue>> | null,
+  ): Promise<void> {
+    if (row !== null) {
+      this.forget(k, entry);
+      if (Buffer.from(row.req_hash as Uint8Array).toString('hex') !== c.hash) return this.conflict(c);
+    }
+    return c.proceed(row);
+  }
+
+  private forget(k: string, entry: InFlight): void {
+    if (this.inFlight.get(k) === entry) this.inFlight.delete(k);
   }
 
   /**

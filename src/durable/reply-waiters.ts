@@ -2,15 +2,26 @@
 // them when a committed step replies, fails them when their governor's step could not be committed or the
 // governor crashed, and counts them per governor because a governor with a waiting caller is never passivated
 // (its caller's promise lives only in this process).
-import type { Clock, TimerHandle, TimerTarget } from '../runtime/index.js';
-import { CallTimeout } from '../runtime/index.js';
+import type { Clock } from '../runtime/index.js';
+import { CallTimeout, Timer } from '../runtime/index.js';
 import type { ReplySink } from './durable-reply.js';
 
-interface Waiter {
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (err: Error) => void;
-  timer: TimerHandle | null;
-  token: number;
+/** A waiting caller; it is also its own timeout timer (armed on the clock unless it waits forever). */
+class Waiter extends Timer {
+  constructor(
+    at: number,
+    private readonly owner: ReplyWaiters,
+    readonly stored: string,
+    readonly timeoutMs: number,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (err: Error) => void,
+  ) {
+    super(at);
+  }
+
+  fire(): void {
+    this.owner.timedOut(this);
+  }
 }
 
 interface Slot {
@@ -19,11 +30,9 @@ interface Slot {
 }
 
 /** The callers waiting on durable replies. */
-export class ReplyWaiters implements ReplySink, TimerTarget {
+export class ReplyWaiters implements ReplySink {
   private readonly slots = new Map<string, Slot>();
   private readonly perGovernor = new Map<string, number>();
-  private readonly timed = new Map<number, { stored: string; waiter: Waiter; timeoutMs: number }>();
-  private nextToken = 0;
 
   constructor(private readonly clock: Clock) {}
 
@@ -35,12 +44,8 @@ export class ReplyWaiters implements ReplySink, TimerTarget {
         slot = { gkey, waiters: [] };
         this.slots.set(stored, slot);
       }
-      const waiter: Waiter = { resolve, reject, timer: null, token: -1 };
-      if (timeoutMs !== Infinity) {
-        const token = (waiter.token = this.nextToken++);
-        this.timed.set(token, { stored, waiter, timeoutMs });
-        waiter.timer = this.clock.schedule(this.clock.now() + timeoutMs, this, token);
-      }
+      const waiter = new Waiter(this.clock.now() + timeoutMs, this, stored, timeoutMs, resolve, reject);
+      if (timeoutMs !== Infinity) this.clock.arm(waiter);
       slot.waiters.push(waiter);
       this.perGovernor.set(gkey, (this.perGovernor.get(gkey) ?? 0) + 1);
     });
@@ -84,18 +89,16 @@ export class ReplyWaiters implements ReplySink, TimerTarget {
     for (const [stored, slot] of [...this.slots]) this.fail(stored, error(slot.gkey));
   }
 
-  onTimer(token: number): void {
-    const t = this.timed.get(token);
-    if (t === undefined) return;
-    this.timed.delete(token);
-    const slot = this.slots.get(t.stored);
+  /** @internal A waiter's timeout fired: it stops waiting and is rejected with CallTimeout. */
+  timedOut(w: Waiter): void {
+    const slot = this.slots.get(w.stored);
     if (slot === undefined) return;
-    const i = slot.waiters.indexOf(t.waiter);
+    const i = slot.waiters.indexOf(w);
     if (i < 0) return;
     slot.waiters.splice(i, 1);
     this.drop(slot.gkey, 1);
-    if (slot.waiters.length === 0) this.slots.delete(t.stored);
-    t.waiter.reject(new CallTimeout(slot.gkey, t.timeoutMs));
+    if (slot.waiters.length === 0) this.slots.delete(w.stored);
+    w.reject(new CallTimeout(slot.gkey, w.timeoutMs));
   }
 
   private take(stored: string): Waiter[] {
@@ -103,11 +106,7 @@ export class ReplyWaiters implements ReplySink, TimerTarget {
     if (slot === undefined) return [];
     this.slots.delete(stored);
     this.drop(slot.gkey, slot.waiters.length);
-    for (const w of slot.waiters) {
-      if (w.timer === null) continue;
-      this.clock.cancel(w.timer);
-      this.timed.delete(w.token);
-    }
+    for (const w of slot.waiters) if (w.timeoutMs !== Infinity) this.clock.cancel(w);
     return slot.waiters;
   }
 

@@ -24,5 +24,6 @@ export type { TraceEvent, TraceListener } from './process/trace.js';
 export type { MailboxOptions, OverflowPolicy } from './process/proc.js';
 export { Registry, type LocalName, type ProcessName, type ViaRegistry } from './registry/registry.js';
 export type { Clock, TimerHandle, TimerTarget } from './clock/clock.js';
+export { Timer } from './clock/timer-queue.js';
 // Supervisors (OTP supervisor): startSupervisor, the dynamic child API and child start builders.
 export * from './supervisor/index.js';
