@@ -83,6 +83,8 @@ export interface SealView {
   readonly frontier: CompactRange;
   /** Tiles of the tree of `size` leaves. */
   readonly tiles: TileSource;
+  /** The head of a ledger if it is in memory (null: the ledger has no receipt yet), undefined when it must be read. */
+  knownHead(ledger: string): LedgerHead | null | undefined;
   /** The head of a ledger, or null when it has no receipt yet. */
   headOf(ledger: string): Promise<LedgerHead | null>;
   /** The receipt an idempotency key of a ledger already names, or null. */
@@ -129,13 +131,15 @@ export async function sealBatch(
 ): Promise<SealedBatch> {
   const heads = new Map<string, LedgerHead | null>();
   const existing = new Map<string, AppendAck>();
-  // One read per ledger and per key to look up, all at once; a request without a key to check costs nothing.
+  // One read per ledger not in memory and per key to look up, all at once; a ledger whose head is in memory and a
+  // request without a key to check cost no promise (most of a busy batch's ledgers were appended to recently).
   const reads: Promise<unknown>[] = [];
   for (const r of reqs) {
     const l = r.ledger;
     if (!heads.has(l)) {
-      heads.set(l, null);
-      reads.push(view.headOf(l).then((h) => heads.set(l, h)));
+      const known = view.knownHead(l);
+      heads.set(l, known ?? null);
+      if (known === undefined) reads.push(view.headOf(l).then((h) => heads.set(l, h)));
     }
     const key = r.draft.cause.idempotency_key;
     if (key === null || r.newKey === true) continue;
@@ -145,7 +149,7 @@ export async function sealBatch(
       }),
     );
   }
-  await Promise.all(reads);
+  if (reads.length > 0) await Promise.all(reads);
 
   const wall = Math.max(view.lastTsMs, Math.floor(wallMs));
   const ts = formatTimestamp(wall);

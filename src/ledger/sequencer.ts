@@ -417,17 +417,21 @@ export class Sequencer implements TimerTarget {
       lastTsMs: this.tip.lastTsMs,
       frontier: this.tip.frontier,
       tiles,
+      knownHead: (ledger) => this.knownHead(ledger),
       headOf: (ledger) => this.headOf(ledger),
       duplicateOf: (ledger, key) => this.duplicateOf(ledger, key),
       pause: () => new Promise((resolve) => this.clock.defer(resolve)),
     };
   }
 
+  /** A ledger's head from memory: sealed but uncommitted, else cached; undefined when it must be read. */
+  private knownHead(ledger: string): LedgerHead | undefined {
+    return this.tentativeHeads.get(ledger)?.value ?? this.heads.get(ledger);
+  }
+
   private async headOf(ledger: string): Promise<LedgerHead | null> {
-    const tentative = this.tentativeHeads.get(ledger);
-    if (tentative !== undefined) return tentative.value;
-    const cached = this.heads.get(ledger);
-    if (cached !== undefined) return cached;
+    const known = this.knownHead(ledger);
+    if (known !== undefined) return known;
     const last = await this.store.lastOfLedger(ledger);
     if (last === null) return null;
     // The stored receipt was validated when written; only its state is needed here, not a full decode.
