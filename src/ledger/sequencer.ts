@@ -36,6 +36,7 @@ import {
   type SealedBatch,
 } from './seal-batch.js';
 import type { LedgerStore, RowWrite, StoredLogState } from './store/types.js';
+import { BoundedCache } from './store/bounded-cache.js';
 import { tileSourceOf } from './store/tile-source.js';
 
 export type { AppendAck } from './seal-batch.js';
@@ -105,7 +106,8 @@ export class Sequencer implements TimerTarget {
   private nextBatchId = 1;
   /** The log after every sealed batch (what the next batch is sealed on). */
   private tip: { size: number; lastTsMs: number; frontier: CompactRange };
-  private readonly heads = new Map<string, LedgerHead>();
+  /** Heads of committed ledgers; an evicted head costs one read to bring back. */
+  private readonly heads: BoundedCache<string, LedgerHead>;
   private readonly tentativeHeads = new Map<string, Tentative<LedgerHead>>();
   private readonly tentativeTiles = new Map<string, Tentative<Uint8Array>>();
   private readonly tentativeKeys = new Map<string, Tentative<AppendAck>>();
@@ -113,7 +115,6 @@ export class Sequencer implements TimerTarget {
   private readonly maxBatch: number;
   private readonly maxCommit: number;
   private readonly maxDelayMs: number;
-  private readonly headCacheSize: number;
   private drained: (() => void)[] = [];
   private readonly commitListeners = new Set<(size: number) => void>();
   /** Number of committed store transactions (statistics). */
@@ -131,7 +132,7 @@ export class Sequencer implements TimerTarget {
     this.maxCommit = Math.max(this.maxBatch, positiveInt(options.maxCommit ?? 1024, 'maxCommit'));
     this.maxDelayMs = options.maxDelayMs ?? 2;
     if (!(this.maxDelayMs >= 0)) throw badOption('maxDelayMs', 'must be >= 0');
-    this.headCacheSize = positiveInt(options.headCacheSize ?? 100_000, 'headCacheSize');
+    this.heads = new BoundedCache(positiveInt(options.headCacheSize ?? 100_000, 'headCacheSize'));
     this.tip = { size: state.size, lastTsMs: state.lastTsMs, frontier };
   }
 
@@ -451,15 +452,9 @@ export class Sequencer implements TimerTarget {
   }
 
   private remember(ledger: string, head: LedgerHead): void {
-    // A ledger already cached is updated where it is: oldest-cached first is a cheap bound, not an exact LRU (an
-    // evicted head costs one read to bring back), and moving the entry (delete + set) on every receipt made this
-    // a tenth of the ledger loop's main-thread time.
-    const cached = this.heads.has(ledger);
+    // A cached ledger keeps its place (BoundedCache): moving it on every receipt (delete + set) was a tenth of
+    // the ledger loop's main-thread time.
     this.heads.set(ledger, head);
-    if (!cached && this.heads.size > this.headCacheSize) {
-      const oldest = this.heads.keys().next();
-      if (oldest.done !== true) this.heads.delete(oldest.value);
-    }
   }
 }
 

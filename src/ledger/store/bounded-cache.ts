@@ -25,6 +25,11 @@ export class BoundedCache<K, V> {
     }
   }
 
+  /** Drops every entry. */
+  clear(): void {
+    this.map.clear();
+  }
+
   /** Number of entries. */
   get size(): number {
     return this.map.size;
