@@ -41,7 +41,7 @@ import type { OutboxHandler } from './outbox.js';
 import { OutboxRelay } from './outbox-relay.js';
 
 import { refusalDraft } from './refusals.js';
-import { checkText, KeyedCommands, requestHash } from './inbox.js';
+import { checkText, KeyedCommands, requestHash, type KeyedArrival } from './inbox.js';
 import { ReplyWaiters } from './reply-waiters.js';
 import { RowBatcher } from './row-batcher.js';
 import type { DurableSnapshot } from './snapshot-codec.js';
@@ -144,6 +144,16 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private readonly callTimeoutMs: number;
   private readonly relay: OutboxRelay;
   private counts = { activations: 0, created: 0, passivated: 0 };
+  /** What a KeyedCall needs of its host: made once per host, so a keyed call allocates no closures. */
+  private readonly callOps: KeyedCallOps = {
+    wait: (stored, gkey, timeoutMs) => this.waiters.wait(stored, gkey, timeoutMs),
+    fail: (stored, err) => this.waiters.fail(stored, err),
+    delivered: (stored, value) => this.waiters.delivered(stored, value),
+    deliver: (gkey, request, target, create) => this.deliverCall(gkey, request, target, create),
+    activate: async (gkey) => {
+      await this.activate(gkey, false);
+    },
+  };
   /** Reply targets in snapshots: a durable call's target is stored by name; anything else cannot be. */
   private readonly codec: ReplyCodec = {
     encode: (target, path) => {
@@ -250,27 +260,20 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     }
     const hash = requestHash(copy);
     const target = DurableReply.keyed(this.waiters, gkey, key, hash, cause);
-    return this.keyed.run({
-      gkey,
-      parts,
-      key,
-      hash,
-      cause,
-      join: () => this.waiters.wait(target.stored, gkey, timeoutMs),
-      fail: (err) => this.waiters.fail(target.stored, err),
-      proceed: async (row) => {
-        if (row === null) return this.deliverCall(gkey, copy, target, options.create ?? true);
-        if (row.reply === null) {
-          // Consumed, reply deferred: the governor keeps the reply target in its data and answers it later.
-          await this.activate(gkey, false);
-          return;
-        }
-        this.waiters.delivered(
-          target.stored,
-          parseCanonical(row.reply as Uint8Array, 'durable_replies.reply'),
-        );
-      },
-    });
+    return this.keyed.run(
+      new KeyedCall(
+        this.callOps,
+        gkey,
+        parts,
+        key,
+        hash,
+        cause,
+        copy,
+        target,
+        options.create ?? true,
+        timeoutMs,
+      ),
+    );
   }
 
   /** Casts to governor `gkey`; resolves once the step that consumed it is committed. Content must be an object. */
@@ -726,5 +729,50 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       // gkey for a while so a row that cannot load does not make every scan retry it.
       this.crashes.set(gkey, { count: 0, until: this.clock.now() + 60_000 });
     }
+  }
+}
+
+/** The host operations a keyed call uses (DurableHost.callOps). */
+interface KeyedCallOps {
+  wait(stored: string, gkey: string, timeoutMs: number): Promise<unknown>;
+  fail(stored: string, err: Error): void;
+  delivered(stored: string, value: unknown): void;
+  deliver(gkey: string, request: unknown, target: DurableReply, create: boolean): Promise<void>;
+  /** Loads the governor if it is passive (it holds a deferred reply target). */
+  activate(gkey: string): Promise<void>;
+}
+
+/**
+ * A keyed call between arrival and delivery: one object with methods where three closures per call used to be
+ * made (this runs for every keyed call, a durable step's hot path).
+ */
+class KeyedCall implements KeyedArrival {
+  constructor(
+    private readonly ops: KeyedCallOps,
+    readonly gkey: string,
+    readonly parts: GkeyParts,
+    readonly key: string,
+    readonly hash: string,
+    readonly cause: CommandCause,
+    private readonly request: unknown,
+    private readonly target: DurableReply,
+    private readonly create: boolean,
+    private readonly timeoutMs: number,
+  ) {}
+
+  join(): Promise<unknown> {
+    return this.ops.wait(this.target.stored, this.gkey, this.timeoutMs);
+  }
+
+  fail(err: Error): void {
+    this.ops.fail(this.target.stored, err);
+  }
+
+  proceed(row: Readonly<Record<string, SqlValue>> | null): Promise<void> {
+    if (row === null) return this.ops.deliver(this.gkey, this.request, this.target, this.create);
+    // Consumed, reply deferred: the governor keeps the reply target in its data and answers it later.
+    if (row.reply === null) return this.ops.activate(this.gkey);
+    this.ops.delivered(this.target.stored, parseCanonical(row.reply as Uint8Array, 'durable_replies.reply'));
+    return Promise.resolve();
   }
 }

@@ -41,21 +41,17 @@ export interface KeyedArrival {
   /** For the refusal receipt of a conflicting reuse. */
   readonly cause: Omit<ReceiptCause, 'idempotency_key'>;
   /** Waits for this command's outcome (called once for the first arrival, once per joining retry). */
-  readonly join: () => Promise<unknown>;
+  join(): Promise<unknown>;
   /** Fails whoever waits (the lookup or the delivery failed). */
-  readonly fail: (err: Error) => void;
+  fail(err: Error): void;
   /** Goes on with the stored reply row, or null when the key is new. */
-  readonly proceed: (row: Readonly<Record<string, SqlValue>> | null) => Promise<void>;
-}
-
-interface InFlight {
-  readonly hash: string;
-  readonly join: () => Promise<unknown>;
+  proceed(row: Readonly<Record<string, SqlValue>> | null): Promise<void>;
 }
 
 /** The keyed commands of one host. */
 export class KeyedCommands {
-  private readonly inFlight = new Map<string, InFlight>();
+  /** The first arrival of each command between arrival and commit, by `gkey \n key`: retries join it. */
+  private readonly inFlight = new Map<string, KeyedArrival>();
   private lookups = 0;
   private readonly replies: RowBatcher;
 
@@ -77,21 +73,20 @@ export class KeyedCommands {
     const k = `${c.gkey}\n${c.key}`;
     const first = this.inFlight.get(k);
     if (first !== undefined) return first.hash === c.hash ? first.join() : this.conflict(c);
-    const entry: InFlight = { hash: c.hash, join: c.join };
-    this.inFlight.set(k, entry);
+    this.inFlight.set(k, c);
     const result = c.join();
     this.lookups++;
     // Two reactions, no async function: this runs for every keyed command (a durable step's hot path).
     this.replies
       .get({ gkey: c.gkey, idem_key: c.key })
-      .then((row) => this.found(c, k, entry, row))
+      .then((row) => this.found(c, k, row))
       .then(
         () => {
           this.lookups--;
         },
         (err: unknown) => {
           this.lookups--;
-          this.forget(k, entry);
+          this.forget(k, c);
           c.fail(err instanceof Error ? err : new Error(String(err)));
         },
       );
@@ -99,20 +94,15 @@ export class KeyedCommands {
   }
 
   /** Goes on once the reply row was read: a stored row answers (or conflicts with) the command. */
-  private found(
-    c: KeyedArrival,
-    k: string,
-    entry: InFlight,
-    row: Readonly<Record<string, SqlValue>> | null,
-  ): Promise<void> {
+  private found(c: KeyedArrival, k: string, row: Readonly<Record<string, SqlValue>> | null): Promise<void> {
     if (row !== null) {
-      this.forget(k, entry);
+      this.forget(k, c);
       if (Buffer.from(row.req_hash as Uint8Array).toString('hex') !== c.hash) return this.conflict(c);
     }
     return c.proceed(row);
   }
 
-  private forget(k: string, entry: InFlight): void {
+  private forget(k: string, entry: KeyedArrival): void {
     if (this.inFlight.get(k) === entry) this.inFlight.delete(k);
   }
 
