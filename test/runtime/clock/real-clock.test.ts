@@ -101,4 +101,110 @@ describe('RealClock', () => {
     await new Promise<void>((resolve) => setImmediate(resolve));
     expect(polling()).toBe(true);
   });
+
+  describe('idle-time collection', () => {
+    const noop: TimerTarget = { onTimer: () => {} };
+
+    /** A collector that counts its calls and resolves `collected` on the second call of a collection. */
+    function spyCollector(now: () => number): {
+      calls: number[];
+      collected: Promise<void>;
+      collect: () => void;
+    } {
+      const calls: number[] = [];
+      let resolve!: () => void;
+      const collected = new Promise<void>((r) => (resolve = r));
+      return {
+        calls,
+        collected,
+        collect: () => {
+          calls.push(now());
+          if (calls.length === 2) resolve();
+        },
+      };
+    }
+
+    it('collects the young generation twice once the loop is quiet after a burst, before any timer is due', async () => {
+      await using _h = harness();
+      const spy = spyCollector(() => clock.now());
+      using clock = new RealClock({
+        unref: true,
+        idleCollect: { collect: spy.collect, afterOps: 100, gapMs: 50 },
+      });
+      for (let i = 0; i < 100; i++) clock.schedule(clock.now() + 2000, noop, i);
+      await spy.collected;
+      expect(spy.calls).toHaveLength(2);
+      expect(clock.collections).toBe(1);
+      expect(clock.pending()).toBe(100);
+    });
+
+    it('does not collect while the next timer is due within gapMs, only once the stream of expiries is over', async () => {
+      await using _h = harness();
+      const spy = spyCollector(() => clock.now());
+      using clock = new RealClock({
+        unref: true,
+        idleCollect: { collect: spy.collect, afterOps: 100, gapMs: 1000 },
+      });
+      let callsWhenLastFired = -1;
+      const last = new Promise<void>((resolve) =>
+        clock.schedule(
+          clock.now() + 60,
+          {
+            onTimer: () => {
+              callsWhenLastFired = spy.calls.length;
+              resolve();
+            },
+          },
+          0,
+        ),
+      );
+      // 99 + 1 operations reach the threshold, but until the last timer has fired one is always due within 1 s.
+      for (let i = 1; i < 100; i++) clock.schedule(clock.now() + 20, noop, i);
+      await last;
+      expect(callsWhenLastFired).toBe(0);
+      // The stream is over and nothing else is armed: now it collects.
+      await spy.collected;
+      expect(clock.collections).toBe(1);
+    });
+
+    it('leaves a busy event loop alone and collects when it goes quiet', async () => {
+      await using _h = harness();
+      const spy = spyCollector(() => clock.now());
+      using clock = new RealClock({
+        unref: true,
+        idleCollect: { collect: spy.collect, afterOps: 10, gapMs: 50 },
+      });
+      for (let i = 0; i < 10; i++) clock.schedule(clock.now() + 5000, noop, i);
+      // Three turns of 15 ms of synchronous work each: every 10 ms window the clock watches is busy.
+      for (let turn = 0; turn < 3; turn++) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const until = clock.now() + 15;
+        while (clock.now() < until);
+      }
+      const quietFrom = clock.now();
+      await spy.collected;
+      expect(spy.calls[0]).toBeGreaterThanOrEqual(quietFrom);
+    });
+
+    it('uses V8 minor collections when gc is exposed, and refuses idleCollect without a collector', () => {
+      const saved = (globalThis as { gc?: unknown }).gc;
+      try {
+        const seen: unknown[] = [];
+        (globalThis as { gc?: unknown }).gc = (options: unknown) => seen.push(options);
+        using on = new RealClock({ unref: true });
+        Reflect.get(on, 'collector').collect();
+        expect(seen).toEqual([{ type: 'minor' }]);
+        (globalThis as { gc?: unknown }).gc = undefined;
+        using off = new RealClock({ unref: true });
+        expect(Reflect.get(off, 'collector')).toBeNull();
+        expect(() => new RealClock({ idleCollect: true })).toThrow(/--expose-gc/);
+        expect(() => new RealClock({ idleCollect: { collect: () => {}, afterOps: 0 } })).toThrow(/afterOps/);
+        expect(() => new RealClock({ idleCollect: { collect: () => {}, gapMs: -1 } })).toThrow(/gapMs/);
+        using disabled = new RealClock({ idleCollect: false });
+        expect(Reflect.get(disabled, 'collector')).toBeNull();
+      } finally {
+        (globalThis as { gc?: unknown }).gc = saved;
+      }
+    });
+  });
 });
