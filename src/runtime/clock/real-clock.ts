@@ -77,7 +77,7 @@ export interface RealClockOptions {
    * After a wake-up that fired timers, how close the next due time must be for the clock to check on every
    * event-loop turn instead of sleeping on a host timer (default 1 ms; 0 never checks). Node's setTimeout counts
    * whole milliseconds and wakes no sooner than about 1.1 ms after it is armed, so in a stream of expiries every
-   * timer would otherwise fire about that late.
+   * timer would otherwise fire about that late. Ignored with `unref` (see armHost).
    */
   readonly spinMs?: number;
   /**
@@ -219,9 +219,10 @@ export class RealClock implements Clock, Disposable {
     if (at === Infinity) return;
     const delay = at - this.now();
     this.hostAt = at;
-    if (burst && delay <= this.spinMs) {
+    // Not for an unref'd clock: an unref'd setImmediate does not stop the event loop from blocking in its poll,
+    // so the check would wait for some unrelated event (seen as a 1 s delay); its streams sleep on setTimeout.
+    if (burst && delay <= this.spinMs && !this.unref) {
       this.turn = setImmediate(this.fire);
-      if (this.unref) this.turn.unref();
       return;
     }
     this.host = setTimeout(this.fire, Math.min(MAX_HOST_DELAY_MS, Math.max(0, delay)));

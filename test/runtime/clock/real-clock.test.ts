@@ -54,8 +54,13 @@ describe('RealClock', () => {
 
   it('never fires a timer before its due time, whether it waits on a host timer or checks turn by turn', async () => {
     await using _h = harness();
-    for (const spinMs of [0, 1, 5]) {
-      using clock = new RealClock({ unref: true, spinMs });
+    for (const [spinMs, unref] of [
+      [0, false],
+      [1, false],
+      [5, false],
+      [5, true],
+    ] as const) {
+      using clock = new RealClock({ unref, spinMs });
       const early: number[] = [];
       let left = 12;
       await new Promise<void>((resolve) => {
@@ -80,6 +85,22 @@ describe('RealClock', () => {
     }
   });
 
+  it('an unref clock follows a stream on its host timer, never on an unref turn that waits for other events', async () => {
+    await using _h = harness();
+    // An unref'd setImmediate does not stop the event loop from blocking in its poll: a turn-by-turn check would
+    // run only when something unrelated woke the loop (a standalone process with a 1 s interval saw every
+    // stream expiry a second late). So an unref clock never checks turn by turn.
+    using clock = new RealClock({ unref: true, spinMs: 1000 });
+    clock.schedule(clock.now() + 500, { onTimer: () => {} }, 0);
+    const fired = new Promise<void>((resolve) =>
+      clock.schedule(clock.now() - 1, { onTimer: () => resolve() }, 1),
+    );
+    await fired;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(Reflect.get(clock, 'turn')).toBeNull();
+    expect(Reflect.get(clock, 'host')).not.toBeNull();
+  });
+
   it('refuses a spin window outside 0..1000 ms', () => {
     expect(() => new RealClock({ spinMs: -1 })).toThrow(/spinMs must be 0\.\.1000 ms/);
     expect(() => new RealClock({ spinMs: Number.NaN })).toThrow(RangeError);
@@ -87,7 +108,7 @@ describe('RealClock', () => {
 
   it('follows a stream of expiries turn by turn, but a lone timer sleeps on a host timer', async () => {
     await using _h = harness();
-    using clock = new RealClock({ unref: true, spinMs: 1000 });
+    using clock = new RealClock({ spinMs: 1000 });
     const polling = (): boolean => Reflect.get(clock, 'turn') !== null;
     const noop: TimerTarget = { onTimer: () => {} };
     // A lone timer, even one due within spinMs, waits on setTimeout: nothing polls for it.
