@@ -126,32 +126,29 @@ describe('RealClock', () => {
   describe('idle-time collection', () => {
     const noop: TimerTarget = { onTimer: () => {} };
 
-    /** A collector that counts its calls and resolves `collected` on the second call of a collection. */
-    function spyCollector(now: () => number): {
-      calls: number[];
-      collected: Promise<void>;
-      collect: () => void;
-    } {
+    /**
+     * An unref clock with idle-time collection after `afterOps` operations and a `gapMs` gap, whose collector
+     * records when it runs; `collected` settles on the second call (one collection is two).
+     */
+    function spiedClock(
+      afterOps: number,
+      gapMs: number,
+    ): { clock: RealClock; calls: number[]; collected: Promise<void> } {
       const calls: number[] = [];
       let resolve!: () => void;
       const collected = new Promise<void>((r) => (resolve = r));
-      return {
-        calls,
-        collected,
-        collect: () => {
-          calls.push(now());
-          if (calls.length === 2) resolve();
-        },
+      const collect = (): void => {
+        calls.push(clock.now());
+        if (calls.length === 2) resolve();
       };
+      const clock: RealClock = new RealClock({ unref: true, idleCollect: { collect, afterOps, gapMs } });
+      return { clock, calls, collected };
     }
 
     it('collects the young generation twice once the loop is quiet after a burst, before any timer is due', async () => {
       await using _h = harness();
-      const spy = spyCollector(() => clock.now());
-      using clock = new RealClock({
-        unref: true,
-        idleCollect: { collect: spy.collect, afterOps: 100, gapMs: 50 },
-      });
+      const spy = spiedClock(100, 50);
+      using clock = spy.clock;
       for (let i = 0; i < 100; i++) clock.schedule(clock.now() + 2000, noop, i);
       await spy.collected;
       expect(spy.calls).toHaveLength(2);
@@ -161,11 +158,8 @@ describe('RealClock', () => {
 
     it('does not collect while the next timer is due within gapMs, only once the stream of expiries is over', async () => {
       await using _h = harness();
-      const spy = spyCollector(() => clock.now());
-      using clock = new RealClock({
-        unref: true,
-        idleCollect: { collect: spy.collect, afterOps: 100, gapMs: 1000 },
-      });
+      const spy = spiedClock(100, 1000);
+      using clock = spy.clock;
       let callsWhenLastFired = -1;
       const last = new Promise<void>((resolve) =>
         clock.schedule(
@@ -190,11 +184,8 @@ describe('RealClock', () => {
 
     it('leaves a busy event loop alone and collects when it goes quiet', async () => {
       await using _h = harness();
-      const spy = spyCollector(() => clock.now());
-      using clock = new RealClock({
-        unref: true,
-        idleCollect: { collect: spy.collect, afterOps: 10, gapMs: 50 },
-      });
+      const spy = spiedClock(10, 50);
+      using clock = spy.clock;
       for (let i = 0; i < 10; i++) clock.schedule(clock.now() + 5000, noop, i);
       // Three turns of 15 ms of synchronous work each: every 10 ms window the clock watches is busy.
       for (let turn = 0; turn < 3; turn++) {
