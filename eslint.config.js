@@ -38,6 +38,15 @@ export default tseslint.config(
         'error',
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: timeMessage },
       ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:perf_hooks', 'perf_hooks', 'node:timers', 'timers'].map((name) => ({
+            name,
+            message: timeMessage,
+          })),
+        },
+      ],
     },
   },
   {
@@ -47,6 +56,7 @@ export default tseslint.config(
       'no-restricted-properties': 'off',
       'no-restricted-globals': 'off',
       'no-restricted-syntax': 'off',
+      'no-restricted-imports': 'off',
     },
   },
 );

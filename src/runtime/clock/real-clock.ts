@@ -1,6 +1,8 @@
 // The production clock: monotonic time from performance.now(), wall time from Date.now(), and one host timer
 // that always points at the earliest entry of the shared TimerQueue. Node's setTimeout cannot wait longer than
 // 2^31-1 ms (24.8 days), so a longer wait is taken in hops of at most that length.
+// The module's performance, not the global: Node defines the global as a lazy getter, which every now() would call.
+import { performance } from 'node:perf_hooks';
 import type { Clock, TimerHandle, TimerTarget } from './clock.js';
 import { TimerQueue, type Timer } from './timer-queue.js';
 
