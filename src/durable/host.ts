@@ -244,36 +244,42 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     };
   }
 
-  /** Calls governor `gkey`; resolves with the reply once the step that gave it is committed. */
-  async call(gkey: string, request: unknown, options: CommandOptions = {}): Promise<unknown> {
-    const { parts, copy, key, cause } = this.command(gkey, request, 'request', options);
-    const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
-    if (key === null) {
-      const target = DurableReply.unkeyed(this.waiters, gkey, `${this.run}.${this.serial++}`, cause);
-      const reply = this.waiters.wait(target.stored, gkey, timeoutMs);
-      try {
-        await this.deliverCall(gkey, copy, target, options.create ?? true);
-      } catch (err) {
-        this.waiters.fail(target.stored, err instanceof Error ? err : new Error(String(err)));
-      }
-      return reply;
+  /**
+   * Calls governor `gkey`; resolves with the reply once the step that gave it is committed. Not an async
+   * function: a keyed call (every durable step's hot path) returns its command's promise itself instead of
+   * wrapping it in another; what the validation throws is returned as a rejection all the same.
+   */
+  call(gkey: string, request: unknown, options: CommandOptions = {}): Promise<unknown> {
+    try {
+      const { parts, copy, key, cause } = this.command(gkey, request, 'request', options);
+      const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
+      const create = options.create ?? true;
+      if (key === null) return this.callUnkeyed(gkey, copy, cause, create, timeoutMs);
+      const hash = requestHash(copy);
+      const target = DurableReply.keyed(this.waiters, gkey, key, hash, cause);
+      return this.keyed.run(
+        new KeyedCall(this.callOps, gkey, parts, key, hash, cause, copy, target, create, timeoutMs),
+      );
+    } catch (err) {
+      return Promise.reject(err);
     }
-    const hash = requestHash(copy);
-    const target = DurableReply.keyed(this.waiters, gkey, key, hash, cause);
-    return this.keyed.run(
-      new KeyedCall(
-        this.callOps,
-        gkey,
-        parts,
-        key,
-        hash,
-        cause,
-        copy,
-        target,
-        options.create ?? true,
-        timeoutMs,
-      ),
-    );
+  }
+
+  private async callUnkeyed(
+    gkey: string,
+    request: unknown,
+    cause: CommandCause,
+    create: boolean,
+    timeoutMs: number,
+  ): Promise<unknown> {
+    const target = DurableReply.unkeyed(this.waiters, gkey, `${this.run}.${this.serial++}`, cause);
+    const reply = this.waiters.wait(target.stored, gkey, timeoutMs);
+    try {
+      await this.deliverCall(gkey, request, target, create);
+    } catch (err) {
+      this.waiters.fail(target.stored, err instanceof Error ? err : new Error(String(err)));
+    }
+    return reply;
   }
 
   /** Casts to governor `gkey`; resolves once the step that consumed it is committed. Content must be an object. */
