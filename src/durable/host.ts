@@ -145,15 +145,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private readonly relay: OutboxRelay;
   private counts = { activations: 0, created: 0, passivated: 0 };
   /** What a KeyedCall needs of its host: made once per host, so a keyed call allocates no closures. */
-  private readonly callOps: KeyedCallOps = {
-    wait: (stored, gkey, timeoutMs) => this.waiters.wait(stored, gkey, timeoutMs),
-    fail: (stored, err) => this.waiters.fail(stored, err),
-    delivered: (stored, value) => this.waiters.delivered(stored, value),
-    deliver: (gkey, request, target, create) => this.deliverCall(gkey, request, target, create),
-    activate: async (gkey) => {
-      await this.activate(gkey, false);
-    },
-  };
+  private readonly callOps: KeyedCallOps;
   /** Reply targets in snapshots: a durable call's target is stored by name; anything else cannot be. */
   private readonly codec: ReplyCodec = {
     encode: (target, path) => {
@@ -187,6 +179,13 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     this.sweepMs = options.sweepMs ?? 1000;
     this.callTimeoutMs = options.callTimeoutMs ?? 5000;
     this.waiters = new ReplyWaiters(clock);
+    this.callOps = {
+      waiters: this.waiters,
+      deliver: (gkey, request, target, create) => this.deliverCall(gkey, request, target, create),
+      activate: async (gkey) => {
+        await this.activate(gkey, false);
+      },
+    };
     this.keyed = new KeyedCommands(store, ledger, clock);
     this.rows = new RowBatcher(store, GOVERNORS_TABLE.name, clock);
     this.relay = new OutboxRelay(store, ledger, clock, options.handlers ?? {}, (to, content, key, outbox) =>
@@ -740,9 +739,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
 
 /** The host operations a keyed call uses (DurableHost.callOps). */
 interface KeyedCallOps {
-  wait(stored: string, gkey: string, timeoutMs: number): Promise<unknown>;
-  fail(stored: string, err: Error): void;
-  delivered(stored: string, value: unknown): void;
+  readonly waiters: ReplyWaiters;
   deliver(gkey: string, request: unknown, target: DurableReply, create: boolean): Promise<void>;
   /** Loads the governor if it is passive (it holds a deferred reply target). */
   activate(gkey: string): Promise<void>;
@@ -767,18 +764,21 @@ class KeyedCall implements KeyedArrival {
   ) {}
 
   join(): Promise<unknown> {
-    return this.ops.wait(this.target.stored, this.gkey, this.timeoutMs);
+    return this.ops.waiters.wait(this.target.stored, this.gkey, this.timeoutMs);
   }
 
   fail(err: Error): void {
-    this.ops.fail(this.target.stored, err);
+    this.ops.waiters.fail(this.target.stored, err);
   }
 
   proceed(row: Readonly<Record<string, SqlValue>> | null): Promise<void> {
     if (row === null) return this.ops.deliver(this.gkey, this.request, this.target, this.create);
     // Consumed, reply deferred: the governor keeps the reply target in its data and answers it later.
     if (row.reply === null) return this.ops.activate(this.gkey);
-    this.ops.delivered(this.target.stored, parseCanonical(row.reply as Uint8Array, 'durable_replies.reply'));
+    this.ops.waiters.delivered(
+      this.target.stored,
+      parseCanonical(row.reply as Uint8Array, 'durable_replies.reply'),
+    );
     return Promise.resolve();
   }
 }
