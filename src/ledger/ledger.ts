@@ -49,6 +49,7 @@ import {
 } from './receipt/index.js';
 import { Sequencer, type AppendAck, type AppendOptions, type GroupCommitOptions } from './sequencer.js';
 import { storeHashReader } from './store/tile-source.js';
+import { recordBytes, recordCount } from './store/stored-records.js';
 import type { LedgerStore, ReceiptQuery, StoredCheckpoint, StoredEntry } from './store/types.js';
 
 /** How to open a ledger. */
@@ -292,8 +293,10 @@ export class Ledger implements AsyncDisposable {
     const lines: Buffer[] = [];
     const nl = Buffer.from('\n');
     for (let i = from; i < cp.size; i += 10_000) {
-      for (const e of await this.store.readRecords(i, Math.min(cp.size, i + 10_000))) {
-        lines.push(Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength), nl);
+      const records = await this.store.readRecords(i, Math.min(cp.size, i + 10_000));
+      for (let r = 0; r < recordCount(records); r++) {
+        const bytes = recordBytes(records, r);
+        lines.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), nl);
       }
     }
     await writeFile(join(dir, 'receipts.jsonl'), Buffer.concat(lines));

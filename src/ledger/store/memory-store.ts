@@ -14,11 +14,12 @@ import type {
   StoredEntry,
   StoredLogState,
   StoredPrivate,
-  StoredRecord,
+  StoredRecords,
   TableDef,
 } from './types.js';
 import { matchesQuery, tileKey } from './query.js';
 import { checkContinuity } from './sql-schema.js';
+import { packStoredRecords } from './stored-records.js';
 
 /** A LedgerStore held in memory; nothing survives the process. */
 export class MemoryStore implements LedgerStore {
@@ -158,8 +159,8 @@ export class MemoryStore implements LedgerStore {
     return this.entries.slice(Math.max(0, from), Math.max(0, to));
   }
 
-  async readRecords(from: number, to: number): Promise<StoredRecord[]> {
-    return this.entries.slice(Math.max(0, from), Math.max(0, to));
+  async readRecords(from: number, to: number): Promise<StoredRecords> {
+    return packStoredRecords(this.entries.slice(Math.max(0, from), Math.max(0, to)));
   }
 
   async readLedger(ledger: string, fromSeq: number, limit: number): Promise<StoredEntry[]> {

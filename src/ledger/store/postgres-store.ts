@@ -8,6 +8,7 @@ import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { fromPgRow, toParam } from './pg-side-rows.js';
 import { PgWriterConnection } from './pg-writer.js';
 import { SideTables } from './side-tables.js';
+import { packStoredRecords, recordsFromAggregate, storedBytes } from './stored-records.js';
 import {
   ENTRY_COLUMNS,
   ENTRY_FROM,
@@ -30,7 +31,7 @@ import type {
   StoredEntry,
   StoredLogState,
   StoredPrivate,
-  StoredRecord,
+  StoredRecords,
   TableDef,
 } from './types.js';
 
@@ -194,16 +195,35 @@ export class PostgresStore implements LedgerStore {
     return rows[0] ?? null;
   }
 
-  async readRecords(from: number, to: number): Promise<StoredRecord[]> {
-    // No join and no other column: a verifier walks millions of these.
-    const res = await this.readPool().query<{ idx: string; bytes: Buffer }>(
+  async readRecords(from: number, to: number): Promise<StoredRecords> {
+    // One aggregate row for the whole range (stored-records.ts); a range it does not describe exactly is read
+    // again row by row.
+    const agg = await this.readPool().query<{
+      n: number;
+      lo: number | null;
+      hi: number | null;
+      lengths: string | null;
+      bytes: Buffer | null;
+    }>(
+      `SELECT count(*)::int AS n, min(idx)::float8 AS lo, max(idx)::float8 AS hi,
+         string_agg(length(bytes)::text, ',' ORDER BY idx) AS lengths,
+         string_agg(bytes, ''::bytea ORDER BY idx) AS bytes
+       FROM gov_receipts WHERE idx >= $1 AND idx < $2`,
+      [from, to],
+    );
+    const a = agg.rows[0]!;
+    const packed = recordsFromAggregate(from, a.n, a.lo, a.hi, a.lengths, a.bytes);
+    if (packed !== null) return packed;
+    const res = await this.readPool().query<{ idx: string; bytes: unknown }>(
       'SELECT idx, bytes FROM gov_receipts WHERE idx >= $1 AND idx < $2 ORDER BY idx',
       [from, to],
     );
-    return res.rows.map((r) => ({
-      index: Number(r.idx),
-      bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
-    }));
+    return packStoredRecords(
+      res.rows.map((r) => ({
+        index: Number(r.idx),
+        bytes: storedBytes(r.bytes, `postgres schema ${this.schema} receipt index ${r.idx}`),
+      })),
+    );
   }
 
   async readRange(from: number, to: number): Promise<StoredEntry[]> {

@@ -3,6 +3,10 @@
 // hashes, assign sequence numbers or decide anything. The same contract suite (test/ledger/store) runs against
 // every implementation: memory, SQLite and PostgreSQL.
 
+import type { StoredRecords } from './stored-records.js';
+
+export type { StoredRecord, StoredRecords } from './stored-records.js';
+
 /** A value a side-table column can hold (see TableDef). */
 export type SqlValue = string | number | Uint8Array | null;
 
@@ -25,12 +29,6 @@ export interface StoredEntry {
   /** `cause.idempotency_key`, when present. */
   readonly idempotencyKey: string | null;
   /** The RFC 8785 canonical bytes, exactly as hashed. */
-  readonly bytes: Uint8Array;
-}
-
-/** A stored receipt's position and bytes: all a verifier or an export needs, read without the indexed columns. */
-export interface StoredRecord {
-  readonly index: number;
   readonly bytes: Uint8Array;
 }
 
@@ -193,8 +191,8 @@ export interface LedgerStore {
   findByReceiptId(receiptId: string): Promise<StoredEntry | null>;
   /** Entries with index in [from, to), in index order. */
   readRange(from: number, to: number): Promise<StoredEntry[]>;
-  /** Just the stored bytes of the entries with index in [from, to), in index order (verification, export). */
-  readRecords(from: number, to: number): Promise<StoredRecord[]>;
+  /** Just the stored bytes of the entries with index in [from, to), in index order, packed (verification, export). */
+  readRecords(from: number, to: number): Promise<StoredRecords>;
   /** Entries of one ledger with seq >= fromSeq, in seq order, at most `limit`. */
   readLedger(ledger: string, fromSeq: number, limit: number): Promise<StoredEntry[]>;
   /** Entries matching the query, in index order. */

@@ -1,12 +1,17 @@
 // The wire form of the parallel record check (check-pool.ts): a chunk of records crosses to a worker thread as
-// ONE byte buffer plus end offsets, and its results come back as a few typed arrays (leaf and prev hashes packed
+// ONE byte buffer plus start and end offsets (copied, not transferred: the main thread keeps the chunk to word
+// a bad record's failure), and its results come back as a few typed arrays (leaf and prev hashes packed
 // 32 bytes each, seq and ts as numbers, flags) plus the chunk's distinct ledger ids. Thousands of small objects
 // would cost more to clone than to check. A bad record comes back only as a flag: the main thread checks it again
 // in-thread, so its failure is worded, and names its place, exactly as the single-threaded path does.
 import type { ErasureTarget, ReceiptOptions } from '../receipt/index.js';
+import type { PackedBytes } from '../store/packed-bytes.js';
 import { checkRecord, type RecordCheck } from './record-check.js';
 
-/** Records packed in one buffer: record i is bytes[starts[i], ends[i]) (an export's lines keep their newlines). */
+/**
+ * Records packed in one buffer: record i is bytes[starts[i], ends[i]) (an export's lines keep their newlines).
+ * `bytes` should be a buffer of its own: a view of a larger one would be copied whole to a worker.
+ */
 export interface PackedRecords {
   readonly bytes: Uint8Array;
   readonly starts: Uint32Array;
@@ -43,32 +48,17 @@ const FLAG_ERASURE = 4;
 
 const HASH = 32;
 
-/** Packs records into one fresh buffer (transferable: it is not Node's shared Buffer pool). */
-export function packRecords(records: readonly Uint8Array[]): PackedRecords {
-  let total = 0;
-  for (const r of records) total += r.length;
-  const bytes = new Uint8Array(new ArrayBuffer(total));
-  const starts = new Uint32Array(records.length);
-  const ends = new Uint32Array(records.length);
-  let at = 0;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    bytes.set(r, at);
-    starts[i] = at;
-    at += r.length;
-    ends[i] = at;
-  }
+/** Records packed back to back (a store's read, see StoredRecords) as a chunk: offsets only, no copy. */
+export function chunkOfPacked(packed: PackedBytes): PackedRecords {
+  const { bytes, ends } = packed;
+  const starts = new Uint32Array(ends.length);
+  for (let i = 1; i < ends.length; i++) starts[i] = ends[i - 1]!;
   return { bytes, starts, ends };
 }
 
 /** Record i of a packed chunk (a view, no copy). */
 export function packedRecord(packed: PackedRecords, i: number): Uint8Array {
   return packed.bytes.subarray(packed.starts[i], packed.ends[i]);
-}
-
-/** The buffers of a packed chunk, to transfer rather than copy. */
-export function packedTransfers(p: PackedRecords): ArrayBuffer[] {
-  return [p.bytes.buffer as ArrayBuffer, p.starts.buffer as ArrayBuffer, p.ends.buffer as ArrayBuffer];
 }
 
 /** Runs the order-independent check over a packed chunk (in a worker thread, or in-thread). */

@@ -1,9 +1,9 @@
 // A small pool of verification worker threads (check-worker.ts): each chunk goes to the worker with the fewest
-// chunks outstanding, crossing as one transferred buffer; results come back as packed typed arrays.
+// chunks outstanding, crossing as one copied buffer; results come back as packed typed arrays (transferred).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ReceiptOptions } from '../receipt/index.js';
-import { packedTransfers, type CheckedChunk, type PackedRecords } from './check-batch.js';
+import type { CheckedChunk, PackedRecords } from './check-batch.js';
 import type { CheckRequest } from './check-worker.js';
 
 /** Worker threads used when the caller does not say: the cores, at most 2 (the main thread links and reads). */
@@ -47,7 +47,12 @@ export class CheckPool {
     }
   }
 
-  /** Checks a chunk; its buffers are transferred (unusable here afterwards). */
+  /** Number of worker threads. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Checks a chunk (its buffers are copied to the worker: the caller keeps them). */
   check(packed: PackedRecords): Promise<CheckedChunk> {
     if (this.broken !== null) return Promise.reject(this.broken);
     let w = 0;
@@ -58,7 +63,7 @@ export class CheckPool {
       this.pending.set(id, { resolve, reject, worker: w });
     });
     this.outstanding[w]!++;
-    this.workers[w]!.postMessage(request, packedTransfers(packed));
+    this.workers[w]!.postMessage(request);
     return promise;
   }
 

@@ -17,7 +17,7 @@ import {
 import { CompactRange, hashToHex, hashesEqual, verifyConsistency, type Hash } from '../merkle/index.js';
 import type { ExportManifest } from '../ledger.js';
 import { parseExportManifest } from './export-manifest.js';
-import { CHUNK_RECORDS, CheckPipeline, type RecordChunk } from './check-pipeline.js';
+import { CHUNK_RECORDS, CheckPipeline, startCheckPool, type RecordChunk } from './check-pipeline.js';
 import { LogVerifier } from './log-verifier.js';
 import type { PackedRecords } from './check-batch.js';
 import type { RecordCheck } from './record-check.js';
@@ -75,10 +75,14 @@ class ExportRun {
     const v = this.startVerifier(manifest);
     if (v === null) return;
 
+    // The workers load while the file is read.
+    const receipt = this.options.receipt ?? {};
+    const pool = startCheckPool(receipt, this.options.workers, manifest.to - manifest.from);
     let data: Buffer;
     try {
       data = await readFile(join(this.dir, 'receipts.jsonl'));
     } catch (err) {
+      await pool?.close();
       v.fail('receipts.jsonl', `cannot read: ${message(err)}`, BAD_EXPORT);
       return;
     }
@@ -91,18 +95,13 @@ class ExportRun {
         i++;
       }
     };
-    await using pipeline = new CheckPipeline(
-      this.options.receipt ?? {},
-      linkChunk,
-      this.options.workers,
-      manifest.to - manifest.from,
-    );
+    await using pipeline = new CheckPipeline(receipt, linkChunk, pool);
     const chunkSize = this.options.chunk ?? CHUNK_RECORDS;
     let chunk = new LineChunk(data, manifest.from);
     // A failure of the file's layout must come after the failures of the lines before it, as in log order.
     const failInOrder = async (where: string, problem: string): Promise<void> => {
       await pipeline.push(chunk);
-      chunk = new LineChunk(data, chunk.first + chunk.records.length);
+      chunk = new LineChunk(data, chunk.first + chunk.size);
       await pipeline.drain();
       v.fail(where, problem, BAD_EXPORT);
     };
@@ -123,7 +122,7 @@ class ExportRun {
         );
       } else {
         chunk.add(start, end, line);
-        if (chunk.records.length === chunkSize) {
+        if (chunk.size === chunkSize) {
           await pipeline.push(chunk);
           chunk = new LineChunk(data, chunk.first + chunkSize);
         }
@@ -394,38 +393,44 @@ class ExportRun {
   }
 }
 
-/** Consecutive receipt lines of receipts.jsonl (views of `file`), from log index `first`. */
+/** Consecutive receipt lines of receipts.jsonl (spans of `file`), from log index `first`. */
 class LineChunk implements RecordChunk {
-  readonly records: Uint8Array[] = [];
   private readonly lines: number[] = [];
   private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private copy: PackedRecords | null = null;
 
   constructor(
     private readonly file: Buffer,
     readonly first: number,
   ) {}
 
+  /** Lines added so far. */
+  get size(): number {
+    return this.lines.length;
+  }
+
   add(start: number, end: number, line: number): void {
-    this.records.push(new Uint8Array(this.file.buffer, this.file.byteOffset + start, end - start));
     this.starts.push(start);
+    this.ends.push(end);
     this.lines.push(line);
   }
 
-  /** The lines are one range of the file: one copy of it, with offsets into it. */
-  readonly pack = (): PackedRecords => {
-    const n = this.records.length;
-    const base = this.starts[0]!;
-    const to = this.starts[n - 1]! + this.records[n - 1]!.length;
-    const bytes = new Uint8Array(new ArrayBuffer(to - base));
-    bytes.set(this.file.subarray(base, to));
+  /** The lines are one range of the file: one copy of it (a buffer of its own), with offsets into it. */
+  get packed(): PackedRecords {
+    if (this.copy !== null) return this.copy;
+    const n = this.lines.length;
+    const base = n === 0 ? 0 : this.starts[0]!;
+    const bytes = new Uint8Array(n === 0 ? 0 : this.ends[n - 1]! - base);
+    if (n > 0) bytes.set(this.file.subarray(base, this.ends[n - 1]));
     const starts = new Uint32Array(n);
     const ends = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       starts[i] = this.starts[i]! - base;
-      ends[i] = starts[i]! + this.records[i]!.length;
+      ends[i] = this.ends[i]! - base;
     }
-    return { bytes, starts, ends };
-  };
+    return (this.copy = { bytes, starts, ends });
+  }
 
   /** How the report names record i: its line and its log index. */
   readonly where = (i: number): string => `receipts.jsonl line ${this.lines[i]} (index ${this.first + i})`;

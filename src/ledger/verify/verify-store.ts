@@ -13,8 +13,10 @@ import { consistencyProof, hashToHex, hashesEqual, verifyConsistency, type Hash 
 import { PostgresStore } from '../store/postgres-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { storeHashReader } from '../store/tile-source.js';
-import type { LedgerStore, StoredCheckpoint, StoredLogState, StoredRecord } from '../store/types.js';
-import { CheckPipeline, type RecordChunk } from './check-pipeline.js';
+import type { LedgerStore, StoredCheckpoint, StoredLogState, StoredRecords } from '../store/types.js';
+import { chunkOfPacked, type PackedRecords } from './check-batch.js';
+import { CheckPipeline, startCheckPool, type RecordChunk } from './check-pipeline.js';
+import type { CheckPool } from './check-pool.js';
 import { LogVerifier } from './log-verifier.js';
 import type { RecordCheck } from './record-check.js';
 import { PrivateRowCheck, type CommittedReceipt } from './private-rows.js';
@@ -56,6 +58,8 @@ export async function verifyStore(store: LedgerStore, options: VerifyStoreOption
     if (GovernessError.is(err, LedgerErrors.storeFailed)) throw err;
     // A store that fails while being read (a damaged page, a lost connection) is named, never a raw driver error.
     run.v.fail(run.name, message(err), GovernessError.is(err) ? err.code : CORRUPT);
+  } finally {
+    await run.pool?.close();
   }
   return run.outcome();
 }
@@ -69,6 +73,8 @@ class StoreRun {
   private cp: Checkpoint | null = null;
   private cpNote: string | null = null;
   private atCheckpoint: StateSnapshot | null = null;
+  /** Worker threads started as soon as the log's size is known, until the walk's pipeline takes them over. */
+  pool: CheckPool | null | undefined;
 
   constructor(
     private readonly store: LedgerStore,
@@ -115,15 +121,14 @@ class StoreRun {
     await using pipeline = new CheckPipeline(
       this.options.receipt ?? {},
       linkChunk,
-      this.options.workers,
-      stored.size - this.begin,
+      this.takePool(stored.size),
     );
     const chunk = this.options.chunk ?? 10_000;
     for (let i = this.begin; ; i += chunk) {
       // Read while the workers check the chunks before this one.
-      const rows = await this.store.readRecords(i, i + chunk);
-      await pipeline.push(new RowChunk(rows));
-      if (rows.length < chunk) break;
+      const records = await this.store.readRecords(i, i + chunk);
+      await pipeline.push(new RowChunk(records));
+      if (records.indexes.length < chunk) break;
     }
     await pipeline.drain();
     await privateRows.finish();
@@ -149,7 +154,10 @@ class StoreRun {
   /** Opens the store (a SQLite file is checked read-only first); null when it cannot be read. */
   private async open(): Promise<StoredLogState | null> {
     if (this.store instanceof SqliteStore && this.store.path !== ':memory:') {
-      const problem = sqliteFileProblem(this.store.path, this.options.quickCheck ?? true);
+      // The workers load while PRAGMA quick_check reads the file.
+      const problem = sqliteFileProblem(this.store.path, this.options.quickCheck ?? true, (size) =>
+        this.startPool(size),
+      );
       if (problem !== null) {
         this.v.fail(this.name, problem, CORRUPT);
         return null;
@@ -163,6 +171,18 @@ class StoreRun {
       this.v.fail(this.name, message(err), GovernessError.is(err) ? err.code : CORRUPT);
       return null;
     }
+  }
+
+  private startPool(size: number): void {
+    this.pool ??= startCheckPool(this.options.receipt ?? {}, this.options.workers, size - this.begin);
+  }
+
+  /** The pool for the walk's pipeline (which closes it), started now if it was not yet. */
+  private takePool(size: number): CheckPool | null {
+    this.startPool(size);
+    const pool = this.pool!;
+    this.pool = null;
+    return pool;
   }
 
   /** The trusted checkpoint, null when none was given, undefined when it does not verify (failure recorded). */
@@ -338,14 +358,14 @@ class StoreRun {
   }
 }
 
-/** Rows read by one readRecords, named by their log index. */
+/** Records read by one readRecords, named by their log index. */
 class RowChunk implements RecordChunk {
-  readonly records: Uint8Array[];
-  readonly indexes: number[];
+  readonly packed: PackedRecords;
+  readonly indexes: Float64Array;
 
-  constructor(rows: readonly StoredRecord[]) {
-    this.records = rows.map((e) => e.bytes);
-    this.indexes = rows.map((e) => e.index);
+  constructor(records: StoredRecords) {
+    this.packed = chunkOfPacked(records.packed);
+    this.indexes = records.indexes;
   }
 
   readonly where = (i: number): string => `receipt index ${this.indexes[i]}`;

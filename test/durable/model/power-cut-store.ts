@@ -14,7 +14,7 @@ import type {
   StoredEntry,
   StoredLogState,
   StoredPrivate,
-  StoredRecord,
+  StoredRecords,
   TableDef,
 } from '../../../src/ledger/index.js';
 
@@ -103,7 +103,7 @@ export class PowerCutStore implements LedgerStore {
   readRange(from: number, to: number): Promise<StoredEntry[]> {
     return this.inner.readRange(from, to);
   }
-  readRecords(from: number, to: number): Promise<StoredRecord[]> {
+  readRecords(from: number, to: number): Promise<StoredRecords> {
     return this.inner.readRecords(from, to);
   }
   readLedger(ledger: string, fromSeq: number, limit: number): Promise<StoredEntry[]> {
