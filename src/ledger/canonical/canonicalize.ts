@@ -224,9 +224,10 @@ function emitObject(record: Readonly<Record<string, unknown>>, depth: number): s
  * RFC 8785 §3.2.3: property names sorted by UTF-16 code units, which is how `<` compares strings and how the default
  * comparator of Array.prototype.sort orders them. Most objects here are small and often already in order (built in
  * that order, or parsed from canonical text): those are checked and sorted in place, since Array.prototype.sort
- * allocates working storage on every call (~800 bytes per durable request hashed).
+ * allocates working storage on every call (~800 bytes per durable request hashed, and per receipt's metadata).
+ * Sorts `keys` in place; the receipt's metadata and the PostgreSQL side-row columns are sorted with it too.
  */
-function sortKeys(keys: string[]): void {
+export function sortKeys(keys: string[]): void {
   const n = keys.length;
   if (n > 16) {
     keys.sort();

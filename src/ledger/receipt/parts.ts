@@ -2,6 +2,7 @@
 // private payload. Each check names the field and returns the value, or a frozen copy with its members in
 // RFC 8785 order (§3.2.3) for the nested objects, so that JSON.stringify of the assembled copy is canonical.
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
+import { sortKeys } from '../canonical/canonicalize.js';
 import { isWellFormed } from '../canonical/text.js';
 import {
   GOVERNOR_PATTERN,
@@ -115,7 +116,7 @@ export function checkMetadata(value: unknown, options: ReceiptOptions): ReceiptM
   if (!isPlainObject(value)) fail('metadata', `must be a JSON object of flat values, not ${kindOf(value)}`);
   const keys = Object.keys(value);
   // RFC 8785 §3.2.3 order, so the copy serializes canonically as it is.
-  if (keys.length > 1) keys.sort();
+  if (keys.length > 1) sortKeys(keys);
   const copy: Record<string, MetadataValue> = {};
   // Braces, commas, and per entry the quoted key (ASCII by its pattern) and a colon; values are added below.
   let upperBound = 2 + keys.length * 4;

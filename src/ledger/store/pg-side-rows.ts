@@ -10,6 +10,7 @@
 //   and is compared in JS by meetsExpectation, the rule every store shares. A "no row" upsert cannot lock a
 //   missing row: it is an INSERT … ON CONFLICT DO NOTHING whose RETURNING tells which rows were not inserted.
 import type pg from 'pg';
+import { sortKeys } from '../canonical/canonicalize.js';
 import { conflictError, meetsExpectation, rowIdOf, type SideTables } from './side-tables.js';
 import type { RowWrite, SqlValue, TableDef } from './types.js';
 import { groupBy, writeSegments, type SegmentItem } from './write-segments.js';
@@ -186,7 +187,9 @@ function lockOf(w: RowWrite): 'UPDATE' | 'SHARE' {
 
 /** The columns a write names, sorted, so writes naming the same set share a statement. */
 function columnsOf(x: Item): string[] {
-  return Object.keys(x.w.op === 'upsert' ? x.w.row : x.key).sort();
+  const columns = Object.keys(x.w.op === 'upsert' ? x.w.row : x.key);
+  sortKeys(columns);
+  return columns;
 }
 
 function valuesOf(x: Item): Readonly<Record<string, SqlValue>> {
