@@ -71,6 +71,10 @@ export interface AppendOptions {
   readonly newKey?: boolean;
 }
 
+/** Shared by every append without side-table rows or erasures (the request only reads them). */
+const NO_ROWS: readonly RowWrite[] = Object.freeze([]);
+const NO_ERASE: readonly number[] = Object.freeze([]);
+
 interface Request extends SealRequest {
   readonly resolve: (ack: AppendAck) => void;
   readonly reject: (err: unknown) => void;
@@ -179,8 +183,8 @@ export class Sequencer implements TimerTarget {
       this.pending.push({
         draft: valid,
         ledger,
-        rows: options.rows ?? [],
-        erase: options.erase ?? [],
+        rows: options.rows ?? NO_ROWS,
+        erase: options.erase ?? NO_ERASE,
         keepState: options.keepState === true,
         newKey: options.newKey === true,
         resolve,

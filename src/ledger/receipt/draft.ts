@@ -12,7 +12,7 @@ import {
   copyPrivate,
   fieldName,
 } from './parts.js';
-import { checkText, fail, isPlainObject, kindOf } from './fields.js';
+import { checkText, fail, isPlainObject, kindOf, unknownName } from './fields.js';
 import type { ReceiptDraft, ReceiptOptions } from './types.js';
 
 const DRAFT_FIELDS: ReadonlySet<string> = new Set([
@@ -50,9 +50,8 @@ export function validateDraft(draft: unknown, options: ReceiptOptions = {}): Rec
 
 function checkDraft(draft: unknown, options: ReceiptOptions = {}): ReceiptDraft {
   if (!isPlainObject(draft)) fail('(draft)', `must be a JSON object, not ${kindOf(draft)}`);
-  for (const key of Object.keys(draft)) {
-    if (!DRAFT_FIELDS.has(key)) fail(fieldName(key), 'unknown field');
-  }
+  const unknown = unknownName(draft, DRAFT_FIELDS);
+  if (unknown !== undefined) fail(fieldName(unknown), 'unknown field');
   const governor = checkGovernor(draft.governor);
   const sku_id = checkIdentifier('sku_id', draft.sku_id);
   const tenant_id = checkIdentifier('tenant_id', draft.tenant_id);

@@ -17,6 +17,7 @@ import {
   isPlainObject,
   kindOf,
   preview,
+  unknownName,
 } from './fields.js';
 import { privatePayloadBytes } from './private-commitment.js';
 import {
@@ -94,9 +95,8 @@ export function checkReason(value: unknown): ReceiptReason {
 export function checkCause(value: unknown): ReceiptCause {
   if (value === undefined) fail('cause', 'is required');
   if (!isPlainObject(value)) fail('cause', `must be a JSON object, not ${kindOf(value)}`);
-  for (const key of Object.keys(value)) {
-    if (!CAUSE_FIELDS.has(key)) fail(`cause.${fieldName(key)}`, 'unknown field');
-  }
+  const unknown = unknownName(value, CAUSE_FIELDS);
+  if (unknown !== undefined) fail(`cause.${fieldName(unknown)}`, 'unknown field');
   return Object.freeze({
     actor: nullableText('cause.actor', value.actor),
     idempotency_key: nullableText('cause.idempotency_key', value.idempotency_key),

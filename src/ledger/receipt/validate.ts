@@ -3,7 +3,16 @@
 // JSON.stringify of it is already its canonical text (every string is checked well-formed, every number is a safe
 // integer), which is what lets encodeReceipt and decodeReceipt use one native JSON.stringify.
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
-import { HEX64_PATTERN, checkPattern, checkText, fail, isPlainObject, kindOf, preview } from './fields.js';
+import {
+  HEX64_PATTERN,
+  checkPattern,
+  checkText,
+  fail,
+  isPlainObject,
+  kindOf,
+  preview,
+  unknownName,
+} from './fields.js';
 import {
   MAX_STATE,
   checkCause,
@@ -84,9 +93,8 @@ export function checkReceipt(value: unknown, options: ValidateReceiptOptions = {
       where: options.where ?? 'receipt',
     });
   }
-  for (const key of Object.keys(value)) {
-    if (!RECEIPT_FIELDS.has(key)) fail(fieldName(key), 'unknown field');
-  }
+  const unknown = unknownName(value, RECEIPT_FIELDS);
+  if (unknown !== undefined) fail(fieldName(unknown), 'unknown field');
   const receipt_id = checkPattern('receipt_id', value.receipt_id, UUIDV7_PATTERN, 'a lower-case UUIDv7');
   const governor = checkGovernor(value.governor);
   const sku_id = checkIdentifier('sku_id', value.sku_id);
