@@ -10,7 +10,10 @@ import { packBytes, type PackedBytes } from './packed-bytes.js';
 export interface StoredRecords {
   /** Log index of each record, ascending (gapless unless the database was damaged). */
   readonly indexes: Float64Array;
-  /** The records' stored bytes, back to back. */
+  /**
+   * The records' stored bytes, back to back. Unlike a batch's PackedBytes, `packed.bytes` is the driver's buffer
+   * and may be a view of a larger one (a small read can come from Node's Buffer pool): copy it to transfer it.
+   */
   readonly packed: PackedBytes;
 }
 
