@@ -8,7 +8,12 @@ import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { fromPgRow, toParam } from './pg-side-rows.js';
 import { PgWriterConnection } from './pg-writer.js';
 import { SideTables } from './side-tables.js';
-import { packStoredRecords, recordsFromAggregate, storedBytes } from './stored-records.js';
+import {
+  packStoredRows,
+  recordsFromAggregate,
+  type AggregateRecordsRow,
+  type StoredRow,
+} from './stored-records.js';
 import {
   ENTRY_COLUMNS,
   ENTRY_FROM,
@@ -198,32 +203,21 @@ export class PostgresStore implements LedgerStore {
   async readRecords(from: number, to: number): Promise<StoredRecords> {
     // One aggregate row for the whole range (stored-records.ts); a range it does not describe exactly is read
     // again row by row.
-    const agg = await this.readPool().query<{
-      n: number;
-      lo: number | null;
-      hi: number | null;
-      lengths: string | null;
-      bytes: Buffer | null;
-    }>(
+    const agg = await this.readPool().query<AggregateRecordsRow>(
       `SELECT count(*)::int AS n, min(idx)::float8 AS lo, max(idx)::float8 AS hi,
          string_agg(length(bytes)::text, ',' ORDER BY idx) AS lengths,
          string_agg(bytes, ''::bytea ORDER BY idx) AS bytes
        FROM gov_receipts WHERE idx >= $1 AND idx < $2`,
       [from, to],
     );
-    const a = agg.rows[0]!;
-    const packed = recordsFromAggregate(from, a.n, a.lo, a.hi, a.lengths, a.bytes);
+    const packed = recordsFromAggregate(from, agg.rows[0]!);
     if (packed !== null) return packed;
-    const res = await this.readPool().query<{ idx: string; bytes: unknown }>(
-      'SELECT idx, bytes FROM gov_receipts WHERE idx >= $1 AND idx < $2 ORDER BY idx',
+    // bigint comes back as text: read as float8 (indexes stay below 2^53).
+    const res = await this.readPool().query<StoredRow>(
+      'SELECT idx::float8 AS "index", bytes FROM gov_receipts WHERE idx >= $1 AND idx < $2 ORDER BY idx',
       [from, to],
     );
-    return packStoredRecords(
-      res.rows.map((r) => ({
-        index: Number(r.idx),
-        bytes: storedBytes(r.bytes, `postgres schema ${this.schema} receipt index ${r.idx}`),
-      })),
-    );
+    return packStoredRows(res.rows, (index) => `postgres schema ${this.schema} receipt index ${index}`);
   }
 
   async readRange(from: number, to: number): Promise<StoredEntry[]> {

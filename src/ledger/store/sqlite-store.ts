@@ -28,7 +28,12 @@ import { SideTables, conflictError, keyOfWrite } from './side-tables.js';
 import { BoundedCache } from './bounded-cache.js';
 import { groupBy, writeSegments, type SegmentItem } from './write-segments.js';
 import { entryColumns } from './entry-columns.js';
-import { packStoredRecords, recordsFromAggregate, storedBytes } from './stored-records.js';
+import {
+  packStoredRows,
+  recordsFromAggregate,
+  type AggregateRecordsRow,
+  type StoredRow,
+} from './stored-records.js';
 import {
   SqliteWriter,
   stepSize,
@@ -304,25 +309,17 @@ export class SqliteStore implements LedgerStore {
     // type, as group_concat appends them, so the lengths cut the concatenation exactly where the values meet.
     // No ORDER BY inside the aggregates: SQLite would copy every row into a temporary B-tree to sort it (2.7
     // times the cost of the read), while the plan is a range SEARCH of the table B-tree, which visits rows in
-    // ascending idx (its rowid). A test pins that plan (RECORDS_SQL in test/ledger/store/read-records.test.ts).
-    const agg = this.read('get', SQLITE_RECORDS_SQL, from, to) as {
-      n: number;
-      lo: number | null;
-      hi: number | null;
-      lengths: string | null;
-      bytes: Buffer | null;
-    };
-    const packed = recordsFromAggregate(from, agg.n, agg.lo, agg.hi, agg.lengths, agg.bytes);
+    // ascending idx (its rowid). A test pins that plan (test/ledger/store/read-records.test.ts).
+    const agg = this.read('get', SQLITE_RECORDS_SQL, from, to) as AggregateRecordsRow;
+    const packed = recordsFromAggregate(from, agg);
     if (packed !== null) return packed;
     const rows = this.read(
       'all',
-      'SELECT idx, bytes FROM gov_receipts WHERE idx >= ? AND idx < ? ORDER BY idx',
+      'SELECT idx AS "index", bytes FROM gov_receipts WHERE idx >= ? AND idx < ? ORDER BY idx',
       from,
       to,
-    ) as { idx: number; bytes: unknown }[];
-    return packStoredRecords(
-      rows.map((r) => ({ index: r.idx, bytes: storedBytes(r.bytes, `${this.path} receipt index ${r.idx}`) })),
-    );
+    ) as StoredRow[];
+    return packStoredRows(rows, (index) => `${this.path} receipt index ${index}`);
   }
 
   async readRange(from: number, to: number): Promise<StoredEntry[]> {

@@ -39,10 +39,23 @@ export function packStoredRecords(rows: readonly StoredRecord[]): StoredRecords 
   return { indexes: Float64Array.from(rows, (r) => r.index), packed: packBytes(rows.map((r) => r.bytes)) };
 }
 
+/** A stored row as a driver gives it: its log index and its value, which should be a blob. */
+export interface StoredRow {
+  readonly index: number;
+  readonly bytes: unknown;
+}
+
 /**
- * The bytes of a stored value read row by row: a blob as it is, a text (SQLite stores what it is given) as its
- * UTF-8 bytes, as the aggregate read would give them; anything else is a damaged row, named by `where`.
+ * Packs rows read one by one from SQL. A blob is taken as it is, a text (SQLite stores what it is given) as its
+ * UTF-8 bytes, as the aggregate read gives them; anything else is a damaged row, named by `where(index)`.
  */
+export function packStoredRows(rows: readonly StoredRow[], where: (index: number) => string): StoredRecords {
+  return packStoredRecords(
+    rows.map((r) => ({ index: r.index, bytes: storedBytes(r.bytes, where(r.index)) })),
+  );
+}
+
+/** The bytes of one stored value (see packStoredRows), or GOV_STORE_CORRUPT naming `where`. */
 export function storedBytes(value: unknown, where: string): Uint8Array {
   if (value instanceof Uint8Array) return value;
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
@@ -53,19 +66,23 @@ export function storedBytes(value: unknown, where: string): Uint8Array {
 }
 
 /**
- * The records of [from, from + count) from one aggregate row: `lengths` is the comma-separated byte length of
- * each record in index order, `bytes` all of them concatenated in the same order, `lo` and `hi` the least and
- * greatest index read. Null when the row does not describe exactly `count` gapless records starting at `from`
- * (the caller then reads row by row, which names what is missing or wrong).
+ * The aggregate row a SQL store reads a range as: the row count, the least and greatest index, the
+ * comma-separated byte length of each record in index order, and all the records' bytes concatenated in that order.
  */
-export function recordsFromAggregate(
-  from: number,
-  count: number,
-  lo: number | null,
-  hi: number | null,
-  lengths: string | null,
-  bytes: Uint8Array | null,
-): StoredRecords | null {
+export interface AggregateRecordsRow {
+  readonly n: number;
+  readonly lo: number | null;
+  readonly hi: number | null;
+  readonly lengths: string | null;
+  readonly bytes: Uint8Array | null;
+}
+
+/**
+ * The records of [from, from + row.n) from an aggregate row. Null when the row does not describe exactly `row.n`
+ * gapless records starting at `from` (the caller then reads row by row, which names what is missing or wrong).
+ */
+export function recordsFromAggregate(from: number, row: AggregateRecordsRow): StoredRecords | null {
+  const { n: count, lo, hi, lengths, bytes } = row;
   if (count === 0)
     return { indexes: new Float64Array(0), packed: { bytes: new Uint8Array(0), ends: new Uint32Array(0) } };
   if (lo !== from || hi !== from + count - 1 || lengths === null || bytes === null) return null;

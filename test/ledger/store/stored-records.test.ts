@@ -14,14 +14,16 @@ const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 
 describe('recordsFromAggregate', () => {
   it('cuts the concatenation at the lengths, and numbers the records from `from`', () => {
-    const r = recordsFromAggregate(7, 3, 7, 9, '2,0,3', Buffer.from('abxyz'))!;
+    const r = recordsFromAggregate(7, { n: 3, lo: 7, hi: 9, lengths: '2,0,3', bytes: Buffer.from('abxyz') })!;
     expect(recordCount(r)).toBe(3);
     expect([...r.indexes]).toEqual([7, 8, 9]);
     expect([0, 1, 2].map((i) => text(recordBytes(r, i)))).toEqual(['ab', '', 'xyz']);
   });
 
   it('an empty range is empty whatever else the row holds', () => {
-    expect(recordCount(recordsFromAggregate(5, 0, null, null, null, null)!)).toBe(0);
+    expect(
+      recordCount(recordsFromAggregate(5, { n: 0, lo: null, hi: null, lengths: null, bytes: null })!),
+    ).toBe(0);
   });
 
   it.each([
@@ -36,7 +38,7 @@ describe('recordsFromAggregate', () => {
     ['no bytes at all', [7, 2, 7, 8, '1,1', null]],
   ] as const)('refuses %s', (_name, [from, n, lo, hi, lengths, bytes]) => {
     expect(
-      recordsFromAggregate(from, n, lo, hi, lengths, bytes === null ? null : Buffer.from(bytes)),
+      recordsFromAggregate(from, { n, lo, hi, lengths, bytes: bytes === null ? null : Buffer.from(bytes) }),
     ).toBeNull();
   });
 });
