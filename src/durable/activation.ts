@@ -20,6 +20,8 @@ export interface LoadedGovernor<T extends MachineTypes = MachineTypes> {
   readonly status: GovernorStatus;
   readonly snapshot: DurableSnapshot<T>;
   readonly timers: readonly TimerRow<T>[];
+  /** The row's `next_due_ms` (checked against the timers and queue). */
+  readonly nextDueMs: number | null;
 }
 
 function problemOf(err: unknown): string {
@@ -81,7 +83,7 @@ export function decodeGovernorRow<T extends MachineTypes>(
         `next_due_ms ${String(next)} is not the earliest timer ${String(due)}${queued ? ' or earlier' : ''}`,
       );
     }
-    return { version, dataVer, status, snapshot, timers };
+    return { version, dataVer, status, snapshot, timers, nextDueMs: next as number | null };
   } catch (err) {
     if (GovernessError.is(err, DurableErrors.snapshotInvalid)) throw err;
     throw invalid(gkey, version, problemOf(err));

@@ -39,6 +39,8 @@ export class Governor<T extends MachineTypes = MachineTypes> {
   timerIds: readonly number[] = [];
   /** The `timers` column as last committed (null until this process committed a step): reused while no timer changes. */
   timersBytes: Uint8Array | null = null;
+  /** The row's `next_due_ms` as last stored (a step names the column only when it changes it). */
+  nextDueMs: number | null = null;
   /** Data after the last committed step (by reference: an unchanged-data step passes the same object). */
   data: unknown = undefined;
   /** True when the last committed step left queued or postponed events. */

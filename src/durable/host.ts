@@ -610,6 +610,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     g.timerGen = snapshot.timerGen;
     g.gens = gensAfterRestore(stored, restored.timerIds);
     g.timerRows = stored;
+    g.nextDueMs = loaded.nextDueMs;
     g.timers = timers;
     g.timerIds = restored.timerIds;
     g.data = snapshot.data;

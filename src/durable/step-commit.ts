@@ -5,7 +5,7 @@
 // effects only when the promise returned here resolves, i.e. after COMMIT.
 import { DurableErrors, GovernessError, LedgerErrors } from '../errors/index.js';
 import { canonicalBytes } from '../ledger/canonical/index.js';
-import type { Ledger, ReceiptDraft, ReceiptMetadata, RowWrite } from '../ledger/index.js';
+import type { Ledger, ReceiptDraft, ReceiptMetadata, RowWrite, SqlValue } from '../ledger/index.js';
 import type { Action, Clock, MachineTypes, StatemEvent, StepRecord } from '../runtime/index.js';
 import { dataVersionOf } from './definition.js';
 import { DurableReply, NO_CAUSE, type CommandCause } from './durable-reply.js';
@@ -77,24 +77,77 @@ function consumedBy<T extends MachineTypes>(event: StatemEvent<T> | null, ctx: S
   return { key: null, cause: NO_CAUSE, reply: null, cast: null };
 }
 
-/** The `durable_replies` row of a keyed command (reply NULL while a call's reply is deferred). */
+/**
+ * The `durable_replies` row of a keyed command (reply NULL while a call's reply is deferred). The step that
+ * consumes the command writes its row first and expects none to exist: this unique row is the database's guard
+ * that a key is applied at most once per governor (the receipt does not put the key in the ledger's own
+ * idempotency index; see `append`). A deferred reply given by a later step updates the row.
+ */
 function replyRow(
   gkey: string,
   key: string,
   reqHash: string,
   reply: Uint8Array | null,
   version: number,
+  first: boolean,
 ): RowWrite {
-  return {
-    table: REPLIES_TABLE.name,
-    op: 'upsert',
-    row: { gkey, idem_key: key, req_hash: Buffer.from(reqHash, 'hex'), reply, version, receipt_id: null },
+  const row = {
+    gkey,
+    idem_key: key,
+    req_hash: Buffer.from(reqHash, 'hex'),
+    reply,
+    version,
+    receipt_id: null,
   };
+  return first
+    ? { table: REPLIES_TABLE.name, op: 'upsert', row, expect: { column: 'version', value: null } }
+    : { table: REPLIES_TABLE.name, op: 'upsert', row };
 }
 
 /** The reply row of a keyed call's reply target. */
-function callReplyRow(target: DurableReply, reply: Uint8Array | null, version: number): RowWrite {
-  return replyRow(target.gkey, target.key as string, target.reqHash as string, reply, version);
+function callReplyRow(
+  target: DurableReply,
+  reply: Uint8Array | null,
+  version: number,
+  first: boolean,
+): RowWrite {
+  return replyRow(target.gkey, target.key as string, target.reqHash as string, reply, version, first);
+}
+
+/**
+ * The governor row a step writes. A new governor's names every column. Later steps name only what they change:
+ * the version and snapshot always, the timers and `next_due_ms` when they differ from the stored ones, the
+ * status when the machine stopped. The upsert then sets only those columns, and SQLite leaves the due index
+ * alone unless `next_due_ms` is among them (it maintains an index only for the columns an UPDATE names, even
+ * when the value is the same), which saves a B-tree page per step. The data version and epoch of an active
+ * governor's row are already its definition's and 0 (a load migrates the row first; docs/durable/design.md §1.3).
+ */
+function governorRow<T extends MachineTypes>(
+  g: Governor<T>,
+  version: number,
+  snapshot: Uint8Array,
+  timers: Uint8Array,
+  nextDueMs: number | null,
+  stopped: boolean,
+): Record<string, SqlValue> {
+  const status = stopped ? 'stopped' : 'live';
+  if (g.version === 0) {
+    return {
+      gkey: g.gkey,
+      version,
+      data_ver: dataVersionOf(g.def),
+      snapshot,
+      timers,
+      next_due_ms: nextDueMs,
+      status,
+      epoch: 0,
+    };
+  }
+  const row: Record<string, SqlValue> = { gkey: g.gkey, version, snapshot };
+  if (timers !== g.timersBytes) row.timers = timers;
+  if (nextDueMs !== g.nextDueMs) row.next_due_ms = nextDueMs;
+  if (stopped) row.status = status;
+  return row;
 }
 
 function isOwnConflict(err: unknown, gkey: string): boolean {
@@ -181,23 +234,15 @@ export class StepCommitter {
       },
       codec,
     );
+    // Queued events not yet handled are work due now: after a crash the scanner must wake the governor for them
+    // even when it has no timer (postponed events wait for a state change and need no wake-up).
+    const nextDueMs =
+      queue.length > 0 ? Math.min(nextDue(t.rows) ?? Infinity, Math.ceil(wall)) : nextDue(t.rows);
     const rows: RowWrite[] = [
       {
         table: GOVERNORS_TABLE.name,
         op: 'upsert',
-        row: {
-          gkey: g.gkey,
-          version,
-          data_ver: dataVersionOf(g.def),
-          snapshot,
-          timers: timersBytes,
-          // Queued events not yet handled are work due now: after a crash the scanner must wake the governor
-          // for them even when it has no timer (postponed events wait for a state change and need no wake-up).
-          next_due_ms:
-            queue.length > 0 ? Math.min(nextDue(t.rows) ?? Infinity, Math.ceil(wall)) : nextDue(t.rows),
-          status: stopped ? 'stopped' : 'live',
-          epoch: 0,
-        },
+        row: governorRow(g, version, snapshot, timersBytes, nextDueMs, stopped),
         expect: { column: 'version', value: g.version === 0 ? null : g.version },
       },
     ];
@@ -207,12 +252,13 @@ export class StepCommitter {
     const delivered = consumed.cast?.cc.outbox;
     if (delivered !== undefined && delivered !== null) rows.push(outboxDelete(delivered));
     const draft = this.draft(g, step, consumed, version, wall);
-    return this.append(g, draft, rows, consumed.key !== null, true).then(() => {
+    return this.append(g, draft, rows, true).then(() => {
       g.version = version;
       g.timerGen = t.timerGen;
       g.gens = t.gens;
       g.timerRows = t.rows;
       g.timersBytes = timersBytes;
+      g.nextDueMs = nextDueMs;
       g.timers = step.timers;
       g.timerIds = step.timerIds;
       g.data = step.data;
@@ -242,13 +288,14 @@ export class StepCommitter {
       if (written.has(e.to.stored)) continue; // a second reply to one call is dropped (GS-61)
       written.add(e.to.stored);
       const bytes = canonicalBytes(toStorable(e.reply, 'reply'), '/reply');
-      rows.push(callReplyRow(e.to, bytes, version));
+      rows.push(callReplyRow(e.to, bytes, version, e.to === consumed.reply));
     }
     const r = consumed.reply;
-    if (r !== null && r.key !== null && !written.has(r.stored)) rows.push(callReplyRow(r, null, version));
+    if (r !== null && r.key !== null && !written.has(r.stored))
+      rows.push(callReplyRow(r, null, version, true));
     const c = consumed.cast?.cc;
     if (c !== undefined && c.key !== null) {
-      rows.push(replyRow(g.gkey, c.key, c.reqHash as string, canonicalBytes({ version }), version));
+      rows.push(replyRow(g.gkey, c.key, c.reqHash as string, canonicalBytes({ version }), version, true));
     }
   }
 
@@ -294,24 +341,17 @@ export class StepCommitter {
     g: Governor<T>,
     draft: ReceiptDraft,
     rows: readonly RowWrite[],
-    newKey: boolean,
     retry: boolean,
   ): Promise<void> {
     g.committing = true;
     this.inFlight++;
     try {
-      // A keyed command reaches a step only after the host found no reply row for its key: the ledger need not
-      // look the key up again (its unique index still guards it).
-      const ack = await this.ctx.ledger.append(draft, { rows, newKey });
-      if (ack.duplicate) {
-        throw new GovernessError(DurableErrors.commitFailed, {
-          gkey: g.gkey,
-          problem: `idempotency key ${String(draft.cause.idempotency_key)} is already in the ledger`,
-        });
-      }
+      // A keyed command reaches a step only after the host found no reply row for its key, and the step's
+      // reply row (expected absent) is the key's unique record: the ledger need not look it up nor index it.
+      await this.ctx.ledger.append(draft, { rows, callerDedupes: true });
     } catch (err) {
       if (retry && GovernessError.is(err, LedgerErrors.storeConflict) && !isOwnConflict(err, g.gkey)) {
-        return this.append(g, draft, rows, newKey, false);
+        return this.append(g, draft, rows, false);
       }
       throw this.failed(g, err);
     } finally {

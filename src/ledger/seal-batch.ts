@@ -66,11 +66,8 @@ export interface SealRequest {
    * (an erasure), so a receipt appended just before it in the same ledger cannot make it stale.
    */
   readonly keepState: boolean;
-  /**
-   * The caller has already proved the idempotency key unused (the durable layer reads its own reply row), so
-   * sealing skips its store read; the database's unique (ledger, key) index still refuses a duplicate.
-   */
-  readonly newKey?: boolean;
+  /** The caller keeps the key's unique record itself: no lookup, no ledger index entry (AppendOptions). */
+  readonly callerDedupes?: boolean;
 }
 
 /** The log as a batch is sealed on top of it: committed state plus every batch sealed before this one. */
@@ -142,7 +139,7 @@ export async function sealBatch(
       if (known === undefined) reads.push(view.headOf(l).then((h) => heads.set(l, h)));
     }
     const key = r.draft.cause.idempotency_key;
-    if (key === null || r.newKey === true) continue;
+    if (key === null || r.callerDedupes === true) continue;
     reads.push(
       view.duplicateOf(l, key).then((dup) => {
         if (dup !== null) existing.set(idempotencyKeyOf(l, key), dup);
@@ -169,7 +166,8 @@ export async function sealBatch(
       sinceBreak = 0;
       await view.pause();
     }
-    const key = r.draft.cause.idempotency_key;
+    // A key the caller dedupes is neither matched here nor indexed by the store (AppendOptions.callerDedupes).
+    const key = r.callerDedupes === true ? null : r.draft.cause.idempotency_key;
     const dupKey = key === null ? null : idempotencyKeyOf(r.ledger, key);
     const dup = dupKey === null ? undefined : (existing.get(dupKey) ?? keys.get(dupKey));
     if (dup !== undefined) {

@@ -65,10 +65,12 @@ export interface AppendOptions {
   /** Seal state_from and state_to as the ledger's current state (a receipt that records no transition). */
   readonly keepState?: boolean;
   /**
-   * The caller has proved the draft's idempotency key unused, so sealing skips the store read that looks for it;
-   * the database's unique (ledger, key) index still refuses a duplicate, failing the whole transaction.
+   * The caller keeps its own unique record of the draft's idempotency key, written in the same transaction
+   * (the durable layer's reply row), and has checked it: the ledger neither looks the key up nor stores it in
+   * its (ledger, key) index, one B-tree insert fewer per append. The key stays in the receipt's cause, but
+   * `findByIdempotencyKey` does not find the receipt and a repeat is not answered as a duplicate here.
    */
-  readonly newKey?: boolean;
+  readonly callerDedupes?: boolean;
 }
 
 /** Shared by every append without side-table rows or erasures (the request only reads them). */
@@ -186,7 +188,7 @@ export class Sequencer implements TimerTarget {
         rows: options.rows ?? NO_ROWS,
         erase: options.erase ?? NO_ERASE,
         keepState: options.keepState === true,
-        newKey: options.newKey === true,
+        callerDedupes: options.callerDedupes === true,
         resolve,
         reject,
       });

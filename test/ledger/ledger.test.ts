@@ -87,13 +87,19 @@ describe.each(STORE_KINDS)('Ledger on %s', (kind) => {
     expect(other.duplicate).toBe(false);
   });
 
-  it('with newKey the key is not looked up, and the database still refuses a stored key', async (ctx) => {
+  it('with callerDedupes the key is neither looked up nor indexed: the caller keeps its unique record', async (ctx) => {
     await using f = await open(ctx);
     const cause = { request_id: null, idempotency_key: 'k', actor: null };
-    expect((await f.ledger.append(draft({ cause }), { newKey: true })).duplicate).toBe(false);
-    await expect(f.ledger.append(draft({ cause }), { newKey: true })).rejects.toBeInstanceOf(Error);
-    expect(f.ledger.size).toBe(1);
-    expect((await f.ledger.append(draft({ cause }))).duplicate).toBe(true);
+    const first = await f.ledger.append(draft({ cause }), { callerDedupes: true });
+    const second = await f.ledger.append(draft({ cause }), { callerDedupes: true });
+    expect([first.duplicate, second.duplicate]).toEqual([false, false]);
+    expect(second.receipt.cause.idempotency_key).toBe('k');
+    expect(f.ledger.size).toBe(2);
+    expect(await f.store.findByIdempotencyKey(first.receipt.ledger, 'k')).toBeNull();
+    // A plain append with the key is the ledger's own first use of it, and later ones are its duplicates.
+    const plain = await f.ledger.append(draft({ cause }));
+    expect(plain.duplicate).toBe(false);
+    expect((await f.ledger.append(draft({ cause }))).receipt.receipt_id).toBe(plain.receipt.receipt_id);
   });
 
   it('bad input is refused before anything is queued, naming the field', async (ctx) => {

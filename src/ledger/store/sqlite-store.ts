@@ -37,6 +37,7 @@ import {
 import {
   SqliteWriter,
   stepSize,
+  type CheckStep,
   type WriteColumn,
   type WriteConflict,
   type WriteStep,
@@ -245,16 +246,16 @@ export class SqliteStore implements LedgerStore {
         rows: batch.erase.map((i) => [i]),
       },
     ];
-    // Which side-table write each expectation step checks, to name a conflict.
-    const checks = new Map<WriteStep, RowWrite>();
-    // Per segment of distinct rows (write-segments.ts): every expectation in batch order, so the first to fail
-    // is the first conflict in batch order, then the writes, one statement per table, operation and columns.
+    // The side-table writes each check step checks, row by row, to name a conflict.
+    const checked = new Map<WriteStep, readonly RowWrite[]>();
+    // Per segment of distinct rows (write-segments.ts): one step checking every expectation in batch order, so
+    // the first to fail is the first conflict in batch order, then the writes, one statement per table,
+    // operation and columns.
     for (const segment of writeSegments(this.tables, batch.rows)) {
-      for (const x of segment) {
-        const check = this.expectStep(x);
-        if (check === null) continue;
-        steps.push(check);
-        checks.set(check, x.w);
+      const check = this.checkStep(segment);
+      if (check !== null) {
+        steps.push(check.step);
+        checked.set(check.step, check.writes);
       }
       const writes = segment.filter((x) => x.w.op !== 'check');
       for (const group of groupBy(writes, (x) => this.shapeOf(x.w))) steps.push(this.rowsStep(group));
@@ -264,7 +265,8 @@ export class SqliteStore implements LedgerStore {
       await writer.run(sent);
     } catch (err) {
       const conflict = (err as { conflict?: WriteConflict } | null)?.conflict;
-      const w = conflict === undefined ? undefined : checks.get(sent[conflict.step] as WriteStep);
+      const w =
+        conflict === undefined ? undefined : checked.get(sent[conflict.step] as WriteStep)?.[conflict.row];
       if (conflict !== undefined && w?.expect !== undefined) {
         throw conflictError(w.table, keyOfWrite(this.tables.get(w.table), w), w.expect, conflict.found);
       }
@@ -536,24 +538,33 @@ export class SqliteStore implements LedgerStore {
   }
 
   /**
-   * The check of a write's expectation: a SELECT in the writer's transaction, just before the write. SQLite has
-   * one writer (BEGIN IMMEDIATE), so nothing can change the row between the check and the write; a SELECT also
-   * tells what was found, which a conditional UPDATE's change count cannot.
+   * The checks of a segment's expectations: a SELECT each in the writer's transaction, before the segment's
+   * writes. SQLite has one writer (BEGIN IMMEDIATE), so nothing can change a row between its check and its
+   * write; a SELECT also tells what was found, which a conditional UPDATE's change count cannot.
    */
-  private expectStep(x: SegmentItem): WriteStep | null {
-    const { w, def, key } = x;
-    if (w.expect === undefined) return null;
-    const column = w.expect.column;
-    return {
-      what: `${w.op} ${w.table} expecting ${column}`,
-      sql: this.statement(
+  private checkStep(segment: readonly SegmentItem[]): { step: CheckStep; writes: RowWrite[] } | null {
+    const checks: string[] = [];
+    const which: number[] = [];
+    const expect: SqlValue[] = [];
+    const rows: SqlValue[][] = [];
+    const writes: RowWrite[] = [];
+    for (const { w, def, key } of segment) {
+      if (w.expect === undefined) continue;
+      const column = w.expect.column;
+      const sql = this.statement(
         `${w.table}\0expect\0${column}`,
         () =>
           `SELECT ${column} FROM gov_x_${def.name} WHERE ${def.primaryKey.map((c) => `${c} = ?`).join(' AND ')}`,
-      ),
-      rows: [def.primaryKey.map((c) => key[c] ?? null)],
-      expectValue: w.expect.value,
-    };
+      );
+      let at = checks.indexOf(sql);
+      if (at < 0) at = checks.push(sql) - 1;
+      which.push(at);
+      expect.push(w.expect.value);
+      rows.push(def.primaryKey.map((c) => key[c] ?? null));
+      writes.push(w);
+    }
+    if (writes.length === 0) return null;
+    return { step: { what: 'side-table expectations', checks, which, expect, rows }, writes };
   }
 
   /** What decides a write's statement: table, operation and, for an upsert, the columns it names. */

@@ -14,14 +14,11 @@ export type WriteColumn =
 /**
  * One statement run once per row of parameters, given as rows or, for the big steps, as columns: a few typed
  * arrays cross to the thread (transferred, not copied) where thousands of small row arrays would each be cloned.
- * `expectChanges` turns an unexpected changed-row count into a failure. `expectValue` makes the step a check:
- * its SQL is a SELECT of one column of at most one row, which must hold exactly that value (null: no row must
- * be found); a mismatch aborts the transaction and rejects with a WriteConflict.
+ * `expectChanges` turns an unexpected changed-row count into a failure.
  */
-export type WriteStep = {
+export type StatementStep = {
   readonly sql: string;
   readonly expectChanges?: number;
-  readonly expectValue?: SqlValue;
   /** What the step does, for the error message. */
   readonly what: string;
 } & (
@@ -29,14 +26,32 @@ export type WriteStep = {
   | { readonly count: number; readonly columns: readonly WriteColumn[] }
 );
 
-/** Rows a step writes. */
+/**
+ * Expectations checked in order, one row each: row i runs the SELECT `checks[which[i]]` (one column of at most
+ * one row) with parameters `rows[i]`, which must find exactly `expect[i]` (null: no row). The first mismatch
+ * aborts the transaction and rejects with a WriteConflict naming the step and row. One step holds every check
+ * of a segment, whatever their tables, so a durable batch sends one step for its hundreds of version checks.
+ */
+export interface CheckStep {
+  readonly what: string;
+  readonly checks: readonly string[];
+  readonly which: readonly number[];
+  readonly expect: readonly SqlValue[];
+  readonly rows: readonly (readonly SqlValue[])[];
+}
+
+/** One step of a write transaction. */
+export type WriteStep = StatementStep | CheckStep;
+
+/** Rows a step writes or checks. */
 export function stepSize(step: WriteStep): number {
   return 'rows' in step ? step.rows.length : step.count;
 }
 
-/** A failed `expectValue` step: its position in the steps sent, and what it found (undefined: no row). */
+/** A failed check: the step's position in the steps sent, the row within it, what it found (undefined: no row). */
 export interface WriteConflict {
   readonly step: number;
+  readonly row: number;
   readonly found?: SqlValue;
 }
 
@@ -44,7 +59,7 @@ interface Reply extends WorkerReply {
   readonly message?: string;
   /** SQLite's error code, when the failure came from SQLite. */
   readonly code?: string;
-  /** Set when an `expectValue` step failed. */
+  /** Set when a check failed. */
   readonly conflict?: WriteConflict;
 }
 

@@ -7,9 +7,10 @@
 //
 // Protocol (messages are structured-cloned):
 //   → { type: 'open', id, path, pragmas: string[], ddl: string }  ← { id, ok: true } | { id, ok: false, message }
-//   → { type: 'run', id, steps: [{ sql, rows: value[][], expectChanges?: number, expectValue?: value, what }] }
-//                                                                  ← { id, ok: true } | { id, ok: false, message }
-//     (a failed expectValue step answers { id, ok: false, message, conflict: { step, found? } })
+//   → { type: 'run', id, steps: (statement | check)[] }             ← { id, ok: true } | { id, ok: false, message }
+//     statement: { sql, what, rows: value[][] | (count, columns), expectChanges?: number }
+//     check:     { what, checks: sql[], which: number[], expect: value[], rows: value[][] }
+//     (a failed check answers { id, ok: false, message, conflict: { step, row, found? } })
 //   → { type: 'close' }                                            (closes the database; the thread ends)
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -34,12 +35,14 @@ function prepared(sql) {
 
 /**
  * @typedef {{ numbers: Float64Array } | { strings: (string | null)[] } | { bytes: Uint8Array, ends: Uint32Array }} Column
- * @typedef {{ sql: string, what: string, expectChanges?: number, expectValue?: unknown, rows?: unknown[][], count?: number, columns?: Column[] }} Step
+ * @typedef {{ sql: string, what: string, expectChanges?: number, rows?: unknown[][], count?: number, columns?: Column[] }} StatementStep
+ * @typedef {{ what: string, checks: string[], which: number[], expect: unknown[], rows: unknown[][] }} CheckStep
+ * @typedef {StatementStep | CheckStep} Step
  */
 
-/** Thrown by a failed expectValue step; carries what the store needs to name the conflict. */
+/** Thrown by a failed check; carries what the store needs to name the conflict. */
 class Conflict extends Error {
-  /** @param {string} message @param {{ step: number, found?: unknown }} conflict */
+  /** @param {string} message @param {{ step: number, row: number, found?: unknown }} conflict */
   constructor(message, conflict) {
     super(message);
     this.conflict = conflict;
@@ -54,19 +57,19 @@ function same(want, got) {
 }
 
 /**
- * Runs a check step: a SELECT of one column of at most one row. Expected null means "no row"; otherwise the row
- * must exist and hold the value. @param {Step} step @param {number} at
+ * Runs a check step: row i runs SELECT checks[which[i]] (one column of at most one row) with rows[i]. Expected
+ * null means "no row"; otherwise the row must exist and hold the value. @param {CheckStep} step @param {number} at
  */
-function runCheck(step, at) {
-  const stmt = prepared(step.sql).raw(true);
-  for (const params of step.rows ?? []) {
-    const row = /** @type {unknown[] | undefined} */ (stmt.get(...params));
-    const want = step.expectValue;
+function runChecks(step, at) {
+  const stmts = step.checks.map((sql) => prepared(sql).raw(true));
+  for (let i = 0; i < step.rows.length; i++) {
+    const row = /** @type {unknown[] | undefined} */ (stmts[step.which[i]].get(...step.rows[i]));
+    const want = step.expect[i];
     const ok = want === null ? row === undefined : row !== undefined && row[0] !== null && same(want, row[0]);
     if (!ok) {
       const found =
         row === undefined ? undefined : row[0] instanceof Buffer ? new Uint8Array(row[0]) : row[0];
-      throw new Conflict(`${step.what}: expectation not met`, { step: at, found });
+      throw new Conflict(`${step.what}: expectation not met`, { step: at, row: i, found });
     }
   }
 }
@@ -83,8 +86,8 @@ function rowOf(columns, i) {
 /** @param {Step[]} steps */
 function runSteps(steps) {
   for (const [at, step] of steps.entries()) {
-    if (step.expectValue !== undefined) {
-      runCheck(step, at);
+    if ('checks' in step) {
+      runChecks(step, at);
       continue;
     }
     const stmt = prepared(step.sql);

@@ -333,15 +333,15 @@ describe('sign and open', () => {
 
 describe('addSignatures (key rotation)', () => {
   const oldKey = generateSigner('ledger.example/log');
-  const newKey = generateSigner('ledger.example/log');
+  const callerDedupes = generateSigner('ledger.example/log');
 
   it('adds a second signature line that either key set can verify', () => {
-    const note = addSignatures(signNote('tree\n', [oldKey.signer]), [newKey.signer]);
+    const note = addSignatures(signNote('tree\n', [oldKey.signer]), [callerDedupes.signer]);
     expect(note.split('\n').filter((l) => l.startsWith('\u2014 '))).toHaveLength(2);
     expect(openNote(note, [oldKey.verifier]).verified).toHaveLength(1);
-    expect(openNote(note, [newKey.verifier]).verified).toHaveLength(1);
-    expect(openNote(note, [oldKey.verifier, newKey.verifier]).verified).toHaveLength(2);
-    expect(note).toBe(signNote('tree\n', [oldKey.signer, newKey.signer]));
+    expect(openNote(note, [callerDedupes.verifier]).verified).toHaveLength(1);
+    expect(openNote(note, [oldKey.verifier, callerDedupes.verifier]).verified).toHaveLength(2);
+    expect(note).toBe(signNote('tree\n', [oldKey.signer, callerDedupes.signer]));
   });
 
   it('replaces an existing signature by the same key', () => {
