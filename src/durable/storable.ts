@@ -48,37 +48,69 @@ function checkString(path: string, s: string): string {
 
 /** A deep copy of `value` in storable form (reply targets tagged); throws naming the first bad path. */
 export function toStorable(value: unknown, path: string, replies?: ReplyCodec, depth = 0): unknown {
-  if (depth > MAX_DEPTH) refuseAt(path, `nested deeper than ${MAX_DEPTH} levels (or a cycle)`);
+  return storableAt(value, path, null, replies, depth);
+}
+
+/** The path of the value at `parent` + `key` (key null: `parent` itself). */
+function pathAt(parent: string, key: string | number | null): string {
+  return key === null ? parent : childPath(parent, key);
+}
+
+/**
+ * toStorable of the value at `parent` + `key` (key null: at `parent` itself). The path string is built only
+ * for a refusal or a container's children: a step stores its data on every commit, and a child path per
+ * property (a regular-expression test and a concatenation each) was most of the walk's cost.
+ */
+function storableAt(
+  value: unknown,
+  parent: string,
+  key: string | number | null,
+  replies: ReplyCodec | undefined,
+  depth: number,
+): unknown {
+  if (depth > MAX_DEPTH) refuseAt(pathAt(parent, key), `nested deeper than ${MAX_DEPTH} levels (or a cycle)`);
   switch (typeof value) {
     case 'string':
-      return checkString(path, value);
+      return isWellFormed(value) ? value : checkString(pathAt(parent, key), value);
     case 'number':
-      return checkNumber(path, value);
+      return Number.isSafeInteger(value) && !Object.is(value, -0)
+        ? value
+        : checkNumber(pathAt(parent, key), value);
     case 'boolean':
       return value;
     case 'undefined':
-      return refuseAt(path, 'undefined cannot be stored (use null or leave the property out)');
+      return refuseAt(pathAt(parent, key), 'undefined cannot be stored (use null or leave the property out)');
     case 'object':
       break;
     default:
-      return refuseAt(path, `a ${typeof value} cannot be stored`);
+      return refuseAt(pathAt(parent, key), `a ${typeof value} cannot be stored`);
   }
   if (value === null) return null;
+  const path = pathAt(parent, key);
   if (value instanceof ReplyTarget) {
     if (replies === undefined) return refuseAt(path, 'a reply target cannot be stored without a reply codec');
     return { [REPLY_TAG]: replies.encode(value, path) };
   }
-  if (Array.isArray(value)) return value.map((v, i) => toStorable(v, childPath(path, i), replies, depth + 1));
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = storableAt(value[i], path, i, replies, depth + 1);
+    return out;
+  }
   if (!isPlainObject(value)) {
     return refuseAt(
       path,
       `a ${value.constructor?.name ?? 'non-plain'} object cannot be stored (plain data only)`,
     );
   }
+  const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
+  // for-in walks the own enumerable string keys Object.entries would, without a pair array per property
+  // (the hasOwn test keeps out an enumerable property someone added to Object.prototype).
+  for (const k in record) {
+    if (!Object.hasOwn(record, k)) continue;
     if (k === REPLY_TAG) refuseAt(childPath(path, k), `${REPLY_TAG} is reserved for stored reply targets`);
-    out[checkString(childPath(path, k), k)] = toStorable(v, childPath(path, k), replies, depth + 1);
+    if (!isWellFormed(k)) checkString(childPath(path, k), k);
+    out[k] = storableAt(record[k], path, k, replies, depth + 1);
   }
   return out;
 }

@@ -110,11 +110,24 @@ describe('snapshot codec', () => {
     [{ $reply: 'x' }, 'snapshot.data.$reply'],
     [{ from: new TaggedReply('x') }, 'snapshot.data.from'],
     [{ s: 'a\ud800' }, 'snapshot.data.s'],
+    [{ deep: [{ n: 2 ** 60 }] }, 'snapshot.data.deep[0].n'],
   ])('refuses an unstorable value and names its path (%#)', (data, field) => {
     expectRefusal(
       () => encodeSnapshot({ state: 'open', data, queue: [], postponed: [], timerGen: 0 }),
       field,
     );
+  });
+
+  it('stores -0 as 0 and leaves out enumerable properties inherited from Object.prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 1;
+    try {
+      const bytes = encodeSnapshot({ state: 's', data: { z: -0 }, queue: [], postponed: [], timerGen: 0 });
+      expect(Buffer.from(bytes).toString('utf8')).toContain('"data":{"z":0}');
+      expect(Buffer.from(bytes).toString('utf8')).not.toContain('polluted');
+    } finally {
+      delete proto.polluted;
+    }
   });
 
   it('refuses a cycle instead of overflowing the stack', () => {

@@ -117,6 +117,8 @@ export class SqliteStore implements LedgerStore {
   private readonly ledgerNos = new BoundedCache<string, number>(LEDGER_NO_CACHE);
   /** SQL of side-table writes by shape (table, operation, columns): a handful of shapes, made once each. */
   private readonly writeSql = new Map<string, string>();
+  /** Check SELECTs by table and column (checkSql). */
+  private readonly checkSqls = new Map<TableDef, Map<string, string>>();
   private nextLedgerNo = 1;
   private size = 0;
 
@@ -562,12 +564,7 @@ export class SqliteStore implements LedgerStore {
     const writes: RowWrite[] = [];
     for (const { w, def, key } of segment) {
       if (w.expect === undefined) continue;
-      const column = w.expect.column;
-      const sql = this.statement(
-        `${w.table}\0expect\0${column}`,
-        () =>
-          `SELECT ${column} FROM gov_x_${def.name} WHERE ${def.primaryKey.map((c) => `${c} = ?`).join(' AND ')}`,
-      );
+      const sql = this.checkSql(def, w.expect.column);
       let at = checks.indexOf(sql);
       if (at < 0) at = checks.push(sql) - 1;
       which.push(at);
@@ -577,6 +574,18 @@ export class SqliteStore implements LedgerStore {
     }
     if (writes.length === 0) return null;
     return { step: { what: 'side-table expectations', checks, which, expect, rows }, writes };
+  }
+
+  /** The SELECT that checks `column` of a row of `def` by primary key, made once (a check runs per step). */
+  private checkSql(def: TableDef, column: string): string {
+    let byColumn = this.checkSqls.get(def);
+    if (byColumn === undefined) this.checkSqls.set(def, (byColumn = new Map()));
+    let sql = byColumn.get(column);
+    if (sql === undefined) {
+      sql = `SELECT ${column} FROM gov_x_${def.name} WHERE ${def.primaryKey.map((c) => `${c} = ?`).join(' AND ')}`;
+      byColumn.set(column, sql);
+    }
+    return sql;
   }
 
   /** What decides a write's statement: table, operation and, for an upsert, the columns it names. */
