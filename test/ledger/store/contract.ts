@@ -633,6 +633,30 @@ export function storeContract(kind: string, make: FixtureFactory): void {
             ],
             { key: '{"gkey":"g1"}', expected: '1', found: '2' },
           ],
+          [
+            // The second expectation of a segment fails after the first held: the report names the second.
+            [
+              {
+                table: 'governors',
+                op: 'upsert',
+                row: { gkey: 'g1', version: 2 },
+                expect: { column: 'version', value: 1 },
+              },
+              {
+                table: 'governors',
+                op: 'upsert',
+                row: { gkey: 'g2', version: 1 },
+                expect: { column: 'version', value: null },
+              },
+              {
+                table: 'governors',
+                op: 'upsert',
+                row: { gkey: 'g3', version: 5 },
+                expect: { column: 'version', value: 4 },
+              },
+            ],
+            { key: '{"gkey":"g3"}', expected: '4', found: 'no row' },
+          ],
         ];
         for (const [rows, details] of cases) {
           await expect(f.store.commit(next(rows))).rejects.toMatchObject({
