@@ -40,6 +40,11 @@ export interface Suite {
   readonly xstateMissing?: string;
   /** Why OTP has no figure for this suite, when it has none (bench/erlang/gov_bench.erl is then not run). */
   readonly otpMissing?: string;
+  /**
+   * The suite measures what a Governess service process does (ledger, durable host): its Governess worker runs
+   * with the service's V8 settings (SERVICE_NODE_FLAGS, as `npm start`), the runtime suites with Node's defaults.
+   */
+  readonly serviceProcess?: boolean;
   governess(): Promise<Figures>;
   xstate?(): Promise<Figures>;
 }

@@ -9,6 +9,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESULT_PREFIX, type BenchResult, type Impl, type MetricSpec, type Suite } from './common.js';
+import { SERVICE_NODE_FLAGS } from '../src/service/node-flags.js';
 import { suites } from './suites/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -176,7 +177,13 @@ async function main(): Promise<void> {
         } else {
           outcome = await runChild(
             process.execPath,
-            [...NODE_FLAGS, join(here, 'worker.ts'), s.id, impl],
+            [
+              ...NODE_FLAGS,
+              ...(s.serviceProcess === true && impl === 'governess' ? SERVICE_NODE_FLAGS : []),
+              join(here, 'worker.ts'),
+              s.id,
+              impl,
+            ],
             parseJsonLine,
           );
         }

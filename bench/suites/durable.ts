@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DurableHost } from '../../src/durable/index.js';
+import { SERVICE_NODE_FLAGS } from '../../src/service/node-flags.js';
 import { generateSigner } from '../../src/ledger/index.js';
 import { RealClock } from '../../src/runtime/clock/index.js';
 import { scratchStore, type StoreKind } from '../scratch-store.js';
@@ -120,6 +121,7 @@ function storeSuite(kind: Kind, id: string, rateTarget: number, calls: number): 
     metrics: storeMetrics(rateTarget),
     xstateMissing: NO_ANCHOR,
     otpMissing: NO_ANCHOR,
+    serviceProcess: true,
     governess: () => storeFigures(kind, calls),
   };
 }
@@ -131,6 +133,7 @@ function runChild(path: string): Promise<ChildFigures> {
       process.execPath,
       [
         '--expose-gc',
+        ...SERVICE_NODE_FLAGS,
         '--import',
         'tsx',
         join(here, '..', 'durable', 'host-child.ts'),
@@ -182,6 +185,7 @@ const millionSuite: Suite = {
   ],
   xstateMissing: NO_ANCHOR,
   otpMissing: NO_ANCHOR,
+  serviceProcess: true,
   async governess(): Promise<Figures> {
     const dir = mkdtempSync(join(tmpdir(), 'gov-bench-durable-1m-'));
     try {

@@ -126,6 +126,7 @@ function ledgerSuite(kind: Kind, id: string, rateTarget: number, n: number): Sui
     metrics: ledgerMetrics(rateTarget),
     xstateMissing: NO_ANCHOR,
     otpMissing: NO_ANCHOR,
+    serviceProcess: true,
     async governess(): Promise<Figures> {
       const figures: Figures = {};
       for (const [name, ledgers] of [
