@@ -70,6 +70,14 @@ export interface SealRequest {
   readonly callerDedupes?: boolean;
 }
 
+/**
+ * The idempotency key the ledger dedupes and indexes for a request: none when the caller keeps the key's record
+ * itself (AppendOptions.callerDedupes), though the receipt's cause still carries it.
+ */
+function ledgerKeyOf(r: SealRequest): string | null {
+  return r.callerDedupes === true ? null : r.draft.cause.idempotency_key;
+}
+
 /** The log as a batch is sealed on top of it: committed state plus every batch sealed before this one. */
 export interface SealView {
   /** Log size the batch starts at. */
@@ -138,8 +146,8 @@ export async function sealBatch(
       heads.set(l, known ?? null);
       if (known === undefined) reads.push(view.headOf(l).then((h) => heads.set(l, h)));
     }
-    const key = r.draft.cause.idempotency_key;
-    if (key === null || r.callerDedupes === true) continue;
+    const key = ledgerKeyOf(r);
+    if (key === null) continue;
     reads.push(
       view.duplicateOf(l, key).then((dup) => {
         if (dup !== null) existing.set(idempotencyKeyOf(l, key), dup);
@@ -166,8 +174,7 @@ export async function sealBatch(
       sinceBreak = 0;
       await view.pause();
     }
-    // A key the caller dedupes is neither matched here nor indexed by the store (AppendOptions.callerDedupes).
-    const key = r.callerDedupes === true ? null : r.draft.cause.idempotency_key;
+    const key = ledgerKeyOf(r);
     const dupKey = key === null ? null : idempotencyKeyOf(r.ledger, key);
     const dup = dupKey === null ? undefined : (existing.get(dupKey) ?? keys.get(dupKey));
     if (dup !== undefined) {

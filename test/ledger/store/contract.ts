@@ -545,40 +545,24 @@ export function storeContract(kind: string, make: FixtureFactory): void {
       it('the conflict reported is the first conflicting write in batch order', async (ctx) => {
         const { f, next } = await withRow(ctx);
         await using _ = f;
+        // An upsert of a governors row expecting its version (null: no row).
+        const expectUpsert = (gkey: string, version: number, expected: number | null): RowWrite => ({
+          table: 'governors',
+          op: 'upsert',
+          row: { gkey, version },
+          expect: { column: 'version', value: expected },
+        });
         const cases: [RowWrite[], Record<string, string>][] = [
           [
             [
               { table: 'governors', op: 'upsert', row: { gkey: 'g2', version: 1 } },
-              {
-                table: 'governors',
-                op: 'upsert',
-                row: { gkey: 'g3', version: 5 },
-                expect: { column: 'version', value: 4 },
-              },
-              {
-                table: 'governors',
-                op: 'upsert',
-                row: { gkey: 'g1', version: 5 },
-                expect: { column: 'version', value: null },
-              },
+              expectUpsert('g3', 5, 4),
+              expectUpsert('g1', 5, null),
             ],
             { key: '{"gkey":"g3"}', expected: '4', found: 'no row' },
           ],
           [
-            [
-              {
-                table: 'governors',
-                op: 'upsert',
-                row: { gkey: 'g1', version: 5 },
-                expect: { column: 'version', value: null },
-              },
-              {
-                table: 'governors',
-                op: 'upsert',
-                row: { gkey: 'g3', version: 5 },
-                expect: { column: 'version', value: 4 },
-              },
-            ],
+            [expectUpsert('g1', 5, null), expectUpsert('g3', 5, 4)],
             { key: '{"gkey":"g1"}', expected: 'no row', found: '1' },
           ],
           [
@@ -606,55 +590,21 @@ export function storeContract(kind: string, make: FixtureFactory): void {
                 key: { gkey: 'g1' },
                 expect: { column: 'version', value: 1 },
               },
-              {
-                table: 'governors',
-                op: 'upsert',
-                row: { gkey: 'g1', version: 2 },
-                expect: { column: 'version', value: 1 },
-              },
-              {
-                table: 'governors',
-                op: 'upsert',
-                row: { gkey: 'g2', version: 1 },
-                expect: { column: 'version', value: null },
-              },
+              expectUpsert('g1', 2, 1),
+              expectUpsert('g2', 1, null),
               {
                 table: 'governors',
                 op: 'delete',
                 key: { gkey: 'g1' },
                 expect: { column: 'version', value: 1 },
               },
-              {
-                table: 'governors',
-                op: 'upsert',
-                row: { gkey: 'g2', version: 1 },
-                expect: { column: 'version', value: null },
-              },
+              expectUpsert('g2', 1, null),
             ],
             { key: '{"gkey":"g1"}', expected: '1', found: '2' },
           ],
           [
             // The second expectation of a segment fails after the first held: the report names the second.
-            [
-              {
-                table: 'governors',
-                op: 'upsert',
-                row: { gkey: 'g1', version: 2 },
-                expect: { column: 'version', value: 1 },
-              },
-              {
-                table: 'governors',
-                op: 'upsert',
-                row: { gkey: 'g2', version: 1 },
-                expect: { column: 'version', value: null },
-              },
-              {
-                table: 'governors',
-                op: 'upsert',
-                row: { gkey: 'g3', version: 5 },
-                expect: { column: 'version', value: 4 },
-              },
-            ],
+            [expectUpsert('g1', 2, 1), expectUpsert('g2', 1, null), expectUpsert('g3', 5, 4)],
             { key: '{"gkey":"g3"}', expected: '4', found: 'no row' },
           ],
         ];
