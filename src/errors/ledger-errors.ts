@@ -40,6 +40,12 @@ export const LedgerErrors = defineErrors({
     status: 409,
   },
   storeFailed: { code: 'GOV_STORE_FAILED', message: 'ledger store {store}: {problem}', status: 503 },
+  logMoved: {
+    code: 'GOV_LOG_MOVED',
+    message:
+      'ledger store {store}: the log is not at size {size}, where this batch goes; nothing of it was written',
+    status: 409,
+  },
   storeConflict: {
     code: 'GOV_STORE_CONFLICT',
     message: 'side table {table} row {key}: expected {column} {expected}, found {found}',

@@ -1,12 +1,13 @@
 // The single writer of a ledger database: group commit, pipelined. Appends queue here. A batch (up to maxBatch
 // receipts, or whatever queued within maxDelayMs) is SEALED in memory — ledger_seq, prev, ts, receipt_id,
 // canonical bytes, leaf hash, Merkle tiles — on top of the committed log plus every batch sealed before it, and
-// then COMMITTED: while the store commits one group, the next batches are sealed, and when it is done every
-// sealed batch waiting (up to maxCommit receipts) goes into the next transaction. Every append's promise settles
-// only after the COMMIT that carries it: resolved if it committed, rejected (all of that group) if not; batches
-// sealed on top of a failed group are unsealed and sealed again after the writer re-reads its state from the
-// store. The committed view (size, root: what checkpoints sign) advances only after COMMIT
-// (docs/ledger/storage.md, "Group commit").
+// then COMMITTED: while the store commits one group, the next batches are sealed, and every sealed batch
+// waiting (up to maxCommit receipts) goes into the next transaction, handed to the store as soon as it takes
+// one more (a pipelined store takes a second while it writes the first). Every append's promise settles only
+// after the COMMIT that carries it: resolved if it committed, rejected (all of that group) if not; batches
+// sealed on top of a failed group, sent or not, are unsealed and sealed again once every commit in flight has
+// answered and the writer has re-read its state from the store. The committed view (size, root: what
+// checkpoints sign) advances only after COMMIT (docs/ledger/storage.md, "Group commit").
 import { GovernessError, LedgerErrors } from '../errors/index.js';
 import type { Clock, TimerHandle, TimerTarget } from '../runtime/clock/clock.js';
 import {
@@ -54,6 +55,8 @@ export interface GroupCommitOptions {
   readonly maxDelayMs?: number;
   /** Ledger heads kept in memory (default 100,000); others are read from the store when next appended to. */
   readonly headCacheSize?: number;
+  /** Most commits in the store's hands at once (default and upper bound: the store's `pipelineDepth`). */
+  readonly commitPipeline?: number;
 }
 
 /** Per-append options. */
@@ -98,9 +101,20 @@ interface Tentative<T> {
 /** The group-commit writer over one store. Create with `Sequencer.open`. */
 export class Sequencer implements TimerTarget {
   private pending: Request[] = [];
-  /** Sealed batches not yet committed, oldest first; the first `committingCount` are in the store's hands. */
+  /** Sealed batches not yet committed, oldest first; the first `sentCount` are in the store's hands. */
   private sealedQueue: InFlight[] = [];
-  private committingCount = 0;
+  private sentCount = 0;
+  /** Commits the store has not answered yet, and the most it takes at once. */
+  private groupsInFlight = 0;
+  private readonly pipeline: number;
+  /** Settles when the outcome of the last group sent has been applied: outcomes are applied in send order. */
+  private lastOutcome: Promise<void> = Promise.resolve();
+  /**
+   * A group failed and groups sent after it are still in flight: nothing is sent or sealed until they have all
+   * answered. Their appends, if the store refused them only because of the failure, wait here to be sealed again.
+   */
+  private recovering = false;
+  private reseal: Request[] = [];
   private sealing = false;
   private timer: TimerHandle | null = null;
   /** A partial batch may be sealed (maxDelayMs passed since it started gathering, or a flush asked). */
@@ -139,6 +153,8 @@ export class Sequencer implements TimerTarget {
     this.maxDelayMs = options.maxDelayMs ?? 2;
     if (!(this.maxDelayMs >= 0)) throw badOption('maxDelayMs', 'must be >= 0');
     this.heads = new BoundedCache(positiveInt(options.headCacheSize ?? 100_000, 'headCacheSize'));
+    const depth = positiveInt(store.pipelineDepth ?? 1, 'store pipelineDepth');
+    this.pipeline = Math.min(depth, positiveInt(options.commitPipeline ?? depth, 'commitPipeline'));
     this.tip = { size: state.size, lastTsMs: state.lastTsMs, frontier };
   }
 
@@ -218,7 +234,13 @@ export class Sequencer implements TimerTarget {
   // ---- scheduling ----
 
   private idle(): boolean {
-    return this.pending.length === 0 && this.sealedQueue.length === 0 && !this.sealing;
+    return (
+      this.pending.length === 0 &&
+      this.sealedQueue.length === 0 &&
+      !this.sealing &&
+      this.groupsInFlight === 0 &&
+      !this.recovering
+    );
   }
 
   private makeDue(): void {
@@ -230,7 +252,7 @@ export class Sequencer implements TimerTarget {
 
   /** Nothing sealed is waiting for or in the store. */
   private storeIdle(): boolean {
-    return this.committingCount === 0 && this.sealedQueue.length === 0 && !this.sealing;
+    return this.groupsInFlight === 0 && this.sealedQueue.length === 0 && !this.sealing;
   }
 
   private kick(): void {
@@ -267,6 +289,7 @@ export class Sequencer implements TimerTarget {
     this.sealing = true;
     try {
       while (
+        !this.recovering &&
         this.pending.length > 0 &&
         (this.due || this.pending.length >= this.maxBatch) &&
         this.uncommitted() < 2 * this.maxCommit
@@ -278,6 +301,7 @@ export class Sequencer implements TimerTarget {
       if (this.pending.length > 0 && !this.due && this.timer === null) this.kick();
     } finally {
       this.sealing = false;
+      if (this.recovering) this.finishRecovery();
       this.settleIfIdle();
     }
   }
@@ -318,38 +342,92 @@ export class Sequencer implements TimerTarget {
     this.pumpCommit();
   }
 
+  /** Hands the store the next groups of sealed batches, as many as it takes at once. */
   private pumpCommit(): void {
-    if (this.committingCount > 0 || this.sealedQueue.length === 0) return;
-    let n = 0;
-    let count = 0;
-    for (const f of this.sealedQueue) {
-      if (count > 0 && n + f.reqs.length > this.maxCommit) break;
-      n += f.reqs.length;
-      count++;
+    while (
+      !this.recovering &&
+      this.groupsInFlight < this.pipeline &&
+      this.sentCount < this.sealedQueue.length
+    ) {
+      let n = 0;
+      let count = 0;
+      for (let i = this.sentCount; i < this.sealedQueue.length; i++) {
+        const f = this.sealedQueue[i] as InFlight;
+        if (count > 0 && n + f.reqs.length > this.maxCommit) break;
+        n += f.reqs.length;
+        count++;
+      }
+      const group = this.sealedQueue.slice(this.sentCount, this.sentCount + count);
+      this.sentCount += count;
+      this.groupsInFlight++;
+      const outcome = this.store.commit(mergeBatches(group.map((f) => f.sealed.batch))).then(
+        () => null,
+        (err: unknown) => ({ err }),
+      );
+      const before = this.lastOutcome;
+      const answered = outcome.then(async (o) => {
+        await before;
+        this.groupAnswered(group, o);
+      });
+      // The order holds even if applying an outcome threw (a commit listener), which stays unhandled as before.
+      this.lastOutcome = answered.catch(() => undefined);
+      void answered;
     }
-    this.committingCount = count;
-    void this.commitGroup(this.sealedQueue.slice(0, count));
   }
 
-  private async commitGroup(group: InFlight[]): Promise<void> {
-    try {
-      await this.store.commit(mergeBatches(group.map((f) => f.sealed.batch)));
-    } catch (err) {
-      this.failGroup(group, err);
-      return;
-    } finally {
-      this.committingCount = 0;
-    }
+  /** Applies a group's outcome; groups are answered in the order they were sent, so it is the oldest sent. */
+  private groupAnswered(group: InFlight[], outcome: { err: unknown } | null): void {
+    this.groupsInFlight--;
     this.sealedQueue.splice(0, group.length);
-    this.batches++;
-    for (const f of group) this.applyCommitted(f);
-    for (const f of group) f.sealed.acks.forEach((ack, i) => (f.reqs[i] as Request).resolve(ack));
-    for (const listener of this.commitListeners) listener(this.state.size);
-    this.pumpCommit();
-    // The store is free and nothing sealed waits: what gathered meanwhile goes now rather than at its timer.
-    if (this.pending.length > 0 && this.sealedQueue.length === 0) this.makeDue();
-    this.pumpSeal();
+    this.sentCount -= group.length;
+    if (outcome === null) {
+      this.batches++;
+      for (const f of group) this.applyCommitted(f);
+      for (const f of group) f.sealed.acks.forEach((ack, i) => (f.reqs[i] as Request).resolve(ack));
+      for (const listener of this.commitListeners) listener(this.state.size);
+    } else if (this.recovering && GovernessError.is(outcome.err, LedgerErrors.logMoved)) {
+      // Sealed on top of a group that failed, and refused by the store for that alone: nothing of it was
+      // written, so its appends are sealed again rather than failed.
+      for (const f of group) this.reseal.push(...f.reqs);
+    } else {
+      const failure = appendFailure(outcome.err);
+      for (const f of group) for (const r of f.reqs) r.reject(failure);
+      // Whether or not the store applied anything, our view may now differ from it: a seal in progress is
+      // discarded, nothing more is sent, and the writer re-reads its state once every commit has answered.
+      this.recovering = true;
+      this.epoch++;
+    }
+    if (this.recovering) {
+      this.finishRecovery();
+    } else {
+      this.pumpCommit();
+      // The store is free and nothing sealed waits: what gathered meanwhile goes now rather than at its timer.
+      if (this.pending.length > 0 && this.sealedQueue.length === 0) this.makeDue();
+      this.pumpSeal();
+    }
     this.settleIfIdle();
+  }
+
+  /**
+   * Once no commit is in flight and no seal in progress after a failure: every batch sealed on top of the
+   * failed group goes back to the front of the queue, in order (those the store refused, then those never
+   * sent), to be sealed again on the state the writer re-reads from the store.
+   */
+  private finishRecovery(): void {
+    if (this.groupsInFlight > 0 || this.sealing) return;
+    const unsent = this.sealedQueue.flatMap((f) => f.reqs);
+    this.pending.unshift(...this.reseal, ...unsent);
+    this.reseal = [];
+    this.sealedQueue = [];
+    this.sentCount = 0;
+    this.recovering = false;
+    this.stale = true;
+    this.tentativeHeads.clear();
+    this.tentativeTiles.clear();
+    this.tentativeKeys.clear();
+    this.tip = { size: this.state.size, lastTsMs: this.state.lastTsMs, frontier: this.frontier };
+    this.due = true;
+    this.pumpSeal();
   }
 
   private applyCommitted(f: InFlight): void {
@@ -366,28 +444,6 @@ export class Sequencer implements TimerTarget {
     for (const k of f.sealed.keys.keys()) {
       if (this.tentativeKeys.get(k)?.batch === f.id) this.tentativeKeys.delete(k);
     }
-  }
-
-  /**
-   * The group's appends are rejected. Whether or not the store applied anything, our view may now differ from
-   * it, so the writer re-reads its state before the next seal; batches sealed on top of the group go back to
-   * the front of the queue, in order, to be sealed again.
-   */
-  private failGroup(group: InFlight[], err: unknown): void {
-    const failure = appendFailure(err);
-    const later = this.sealedQueue.slice(group.length);
-    this.sealedQueue = [];
-    this.epoch++;
-    this.stale = true;
-    this.tentativeHeads.clear();
-    this.tentativeTiles.clear();
-    this.tentativeKeys.clear();
-    this.tip = { size: this.state.size, lastTsMs: this.state.lastTsMs, frontier: this.frontier };
-    this.pending.unshift(...later.flatMap((f) => f.reqs));
-    for (const f of group) for (const r of f.reqs) r.reject(failure);
-    this.due = true;
-    this.pumpSeal();
-    this.settleIfIdle();
   }
 
   private settleIfIdle(): void {

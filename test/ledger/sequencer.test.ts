@@ -20,29 +20,50 @@ import { draft } from '../support/ledger.js';
 /** A memory store whose commits wait until the test releases them (or fails them). */
 class GatedStore extends MemoryStore {
   readonly commits: number[] = [];
-  private waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private waitingAt: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private arrivals: (() => void)[] = [];
   gated = true;
 
   override async commit(batch: CommitBatch): Promise<void> {
     if (this.gated) {
       await new Promise<void>((resolve, reject) => {
-        this.waiting.push({ resolve, reject });
+        this.waitingAt.push({ resolve, reject });
         for (const a of this.arrivals.splice(0)) a();
       });
     }
-    await super.commit(batch);
+    try {
+      await super.commit(batch);
+    } catch (err) {
+      this.refusals.push(err);
+      throw err;
+    }
     this.commits.push(batch.entries.length);
+    if (this.loseNextAnswer) {
+      // The batch is stored, but its answer is lost (as when a writer thread dies right after COMMIT).
+      this.loseNextAnswer = false;
+      throw new Error('answer lost');
+    }
+  }
+
+  /** What the store refused, in order. */
+  readonly refusals: unknown[] = [];
+
+  /** The next commit released is stored but reported as failed. */
+  loseNextAnswer = false;
+
+  /** Commits waiting at the gate. */
+  get waiting(): number {
+    return this.waitingAt.length;
   }
 
   /** Resolves once a commit is waiting at the gate. */
   async arrived(): Promise<void> {
-    if (this.waiting.length > 0) return;
+    if (this.waitingAt.length > 0) return;
     await new Promise<void>((r) => this.arrivals.push(r));
   }
 
   release(): void {
-    this.waiting.shift()?.resolve();
+    this.waitingAt.shift()?.resolve();
   }
 
   failNext(problem: string): void {
@@ -51,13 +72,23 @@ class GatedStore extends MemoryStore {
   }
 }
 
+/** A gated store taking two commits at once, like the SQLite writer thread. */
+class PipelinedGatedStore extends GatedStore {
+  readonly pipelineDepth = 2;
+}
+
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
 
-async function open(store: MemoryStore, maxBatch = 4, maxCommit = 64) {
+async function open(store: MemoryStore, maxBatch = 4, maxCommit = 64, commitPipeline?: number) {
   const clock = new SimulatedClock();
-  const seq = await Sequencer.open(store, clock, {}, { maxBatch, maxCommit, maxDelayMs: 0 });
+  const seq = await Sequencer.open(
+    store,
+    clock,
+    {},
+    { maxBatch, maxCommit, maxDelayMs: 0, ...(commitPipeline === undefined ? {} : { commitPipeline }) },
+  );
   return { seq, clock };
 }
 
@@ -203,6 +234,99 @@ describe('pipelined group commit', () => {
     const [ra, rb] = await Promise.all([a, b]);
     expect(ra.receipt.prev).toBe(GENESIS_PREV);
     expect(rb.receipt.prev).toBe(ra.leafHash);
+    await verified(store, seq);
+  });
+});
+
+describe('pipelined store (two commits in its hands)', () => {
+  it('is handed the next group while it writes one, up to its depth or commitPipeline', async () => {
+    for (const [pipeline, inHands] of [
+      [undefined, 2],
+      [1, 1],
+    ] as const) {
+      const store = new PipelinedGatedStore();
+      const { seq } = await open(store, 2, 2, pipeline);
+      const first = [seq.append(draft()), seq.append(draft())];
+      await store.arrived();
+      const second = [seq.append(draft()), seq.append(draft())];
+      const third = [seq.append(draft()), seq.append(draft())];
+      await settle();
+      expect(store.waiting).toBe(inHands);
+      store.gated = false;
+      while (store.waiting > 0) store.release();
+      const acks = await Promise.all([...first, ...second, ...third]);
+      expect(acks.map((a) => a.index)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(store.commits).toEqual([2, 2, 2]);
+      await verified(store, seq);
+    }
+  });
+
+  it('a group sent behind a failed one and refused for that (GOV_LOG_MOVED) is sealed again, in order, with those never sent', async () => {
+    const store = new PipelinedGatedStore();
+    const { seq } = await open(store, 2, 2);
+    store.gated = false;
+    const base = await seq.append(draft());
+    store.gated = true;
+    const doomed = [
+      seq.append(draft({ metadata: { doomed: 1 } })),
+      seq.append(draft({ metadata: { doomed: 2 } })),
+    ];
+    await store.arrived();
+    const behind = [
+      seq.append(draft({ metadata: { behind: 1 } })),
+      seq.append(draft({ metadata: { behind: 2 } })),
+    ];
+    const unsent = [
+      seq.append(draft({ metadata: { unsent: 1 } })),
+      seq.append(draft({ metadata: { unsent: 2 } })),
+    ];
+    await settle();
+    expect(store.waiting).toBe(2); // doomed and behind in the store's hands, unsent sealed and waiting
+    store.failNext('disk full');
+    const failed = await Promise.allSettled(doomed);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    store.gated = false;
+    store.release();
+    const acks = await Promise.all([...behind, ...unsent]);
+    expect(store.refusals).toMatchObject([
+      { code: 'GOV_STORE_FAILED', details: { problem: 'disk full' } },
+      { code: 'GOV_LOG_MOVED', details: { size: 3 } },
+    ]);
+    expect(acks.map((a) => [a.index, a.receipt.ledger_seq, a.receipt.metadata])).toEqual([
+      [1, 2, { behind: 1 }],
+      [2, 3, { behind: 2 }],
+      [3, 4, { unsent: 1 }],
+      [4, 5, { unsent: 2 }],
+    ]);
+    expect(acks[0]?.receipt.prev).toBe(base.leafHash);
+    expect(seq.size).toBe(5);
+    await verified(store, seq);
+  });
+
+  it('a group committed behind one whose answer was lost is acknowledged, and the writer re-reads the log', async () => {
+    const store = new PipelinedGatedStore();
+    const { seq } = await open(store, 2, 2);
+    store.gated = false;
+    await seq.append(draft());
+    store.gated = true;
+    const lost = [seq.append(draft()), seq.append(draft())];
+    await store.arrived();
+    const behind = [seq.append(draft()), seq.append(draft())];
+    await settle();
+    expect(store.waiting).toBe(2);
+    store.loseNextAnswer = true;
+    store.gated = false;
+    store.release();
+    store.release();
+    expect((await Promise.allSettled(lost)).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const acks = await Promise.all(behind);
+    expect(acks.map((a) => [a.index, a.receipt.ledger_seq])).toEqual([
+      [3, 4],
+      [4, 5],
+    ]);
+    // The next append is sealed on the log as stored (the lost batch is in it), not on the writer's old view.
+    const after = await seq.append(draft());
+    expect([after.index, after.receipt.ledger_seq]).toEqual([5, 6]);
     await verified(store, seq);
   });
 });

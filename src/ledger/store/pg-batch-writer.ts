@@ -95,7 +95,7 @@ export class PgBatchWriter {
         values: [batch.state.size, bytesParam(batch.state.frontier), batch.state.lastTsMs, this.size],
       });
       if (st.rowCount !== 1)
-        throw new Error(`log state is not at size ${this.size} (is another writer appending?)`);
+        throw new GovernessError(LedgerErrors.logMoved, { store: this.store, size: this.size });
       if (added.size > 0) {
         const parts = batch.newLedgers;
         await db.query({

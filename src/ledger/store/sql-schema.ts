@@ -98,6 +98,11 @@ export function checkContinuity(
   declared: number,
   store: string,
 ): void {
+  // The first entry must go where the log is: otherwise another writer appended, or this batch was built on
+  // an earlier one that failed (a pipelined store), and the batch is refused as a whole.
+  if (indexes.length > 0 && indexes[0] !== size) {
+    throw new GovernessError(LedgerErrors.logMoved, { store, size: indexes[0] as number });
+  }
   let expected = size;
   for (let i = 0; i < indexes.length; i++) {
     const index = indexes[i] as number;

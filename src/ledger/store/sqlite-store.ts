@@ -119,8 +119,25 @@ export class SqliteStore implements LedgerStore {
   private readonly writeSql = new Map<string, string>();
   /** Check SELECTs by table and column (checkSql). */
   private readonly checkSqls = new Map<TableDef, Map<string, string>>();
+  /** The committed log: its size and the next ledger number. */
   private nextLedgerNo = 1;
   private size = 0;
+  /**
+   * Where the commits handed to the writer thread leave the log (pipelined: the next commit is built on them).
+   * Equal to the committed values whenever no commit is in flight.
+   */
+  private sentSize = 0;
+  private sentNextLedgerNo = 1;
+  /** Ledgers numbered by commits in flight; moved to `ledgerNos` once their commit is done. */
+  private readonly sentLedgerNos = new Map<string, number>();
+  private commitsInFlight = 0;
+
+  /**
+   * The writer thread runs commits one after another in the order given, so a second one is sent while the
+   * first is written: the writer starts on it the moment the first's fsync returns (docs/ledger/storage.md,
+   * "Group commit"). Each expects the log size the one before leaves.
+   */
+  readonly pipelineDepth = 2;
 
   /** True when opened for reading only (SqliteStoreOptions.readonly). */
   readonly readonly: boolean;
@@ -189,6 +206,7 @@ export class SqliteStore implements LedgerStore {
       this.nextLedgerNo =
         (db.prepare('SELECT COALESCE(MAX(ledger_no), 0) AS n FROM gov_ledgers').get() as { n: number }).n + 1;
       this.size = state.size;
+      this.rewind();
       return state;
     } catch (err) {
       await this.close();
@@ -203,23 +221,24 @@ export class SqliteStore implements LedgerStore {
 
   async commit(batch: CommitBatch): Promise<void> {
     const writer = this.writerThread();
+    const at = this.sentSize;
     checkContinuity(
-      this.size,
+      at,
       batch.entries.map((e) => e.index),
       batch.state.size,
       'sqlite',
     );
     this.tables.checkAll(batch.rows);
     const added = new Map<string, number>();
-    let next = this.nextLedgerNo;
+    let next = this.sentNextLedgerNo;
     for (const ledger of batch.newLedgers.keys()) added.set(ledger, next++);
     const steps: WriteStep[] = [
       {
         // The single-writer check made by the database itself: the log must be exactly where this writer
         // believes it is, or nothing of the batch is written.
-        what: `log state at size ${this.size}`,
+        what: `log state at size ${at}`,
         sql: 'UPDATE gov_log_state SET size = ?, frontier = ?, last_ts = ? WHERE id = 1 AND size = ?',
-        rows: [[batch.state.size, batch.state.frontier, batch.state.lastTsMs, this.size]],
+        rows: [[batch.state.size, batch.state.frontier, batch.state.lastTsMs, at]],
         expectChanges: 1,
       },
       {
@@ -230,7 +249,10 @@ export class SqliteStore implements LedgerStore {
       {
         what: 'receipts',
         sql: 'INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        ...receiptColumns(batch.entries, (l) => added.get(l) ?? this.ledgerNo(l)),
+        ...receiptColumns(
+          batch.entries,
+          (l) => added.get(l) ?? this.sentLedgerNos.get(l) ?? this.ledgerNo(l),
+        ),
       },
       {
         what: 'tiles',
@@ -263,20 +285,43 @@ export class SqliteStore implements LedgerStore {
       for (const group of groupBy(writes, (x) => this.shapeOf(x.w))) steps.push(this.rowsStep(group));
     }
     const sent = steps.filter((s) => stepSize(s) > 0);
+    this.sentSize = batch.state.size;
+    this.sentNextLedgerNo = next;
+    for (const [ledger, no] of added) this.sentLedgerNos.set(ledger, no);
+    this.commitsInFlight++;
     try {
       await writer.run(sent);
     } catch (err) {
+      // Nothing of this batch was written. Commits sent after it expect the size it would have left, so the
+      // database refuses them too (GOV_LOG_MOVED); the next one is built on the committed log again.
+      this.rewind();
       const conflict = (err as { conflict?: WriteConflict } | null)?.conflict;
+      if (conflict !== undefined && sent[conflict.step] === steps[0]) {
+        throw new GovernessError(LedgerErrors.logMoved, { store: 'sqlite', size: at }, { cause: err });
+      }
       const w =
         conflict === undefined ? undefined : checked.get(sent[conflict.step] as WriteStep)?.[conflict.row];
       if (conflict !== undefined && w?.expect !== undefined) {
         throw conflictError(w.table, keyOfWrite(this.tables.get(w.table), w), w.expect, conflict.found);
       }
       throw this.driverError(err, 'writing a batch');
+    } finally {
+      this.commitsInFlight--;
     }
-    for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
+    for (const [ledger, no] of added) {
+      this.ledgerNos.set(ledger, no);
+      this.sentLedgerNos.delete(ledger);
+    }
     this.nextLedgerNo = next;
     this.size = batch.state.size;
+    if (this.commitsInFlight === 0) this.rewind();
+  }
+
+  /** The next commit is built on the committed log (nothing in flight, or what is in flight will fail). */
+  private rewind(): void {
+    this.sentSize = this.size;
+    this.sentNextLedgerNo = this.nextLedgerNo;
+    this.sentLedgerNos.clear();
   }
 
   async lastOfLedger(ledger: string): Promise<StoredEntry | null> {

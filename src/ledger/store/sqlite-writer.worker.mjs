@@ -10,7 +10,8 @@
 //   → { type: 'run', id, steps: (statement | check)[] }             ← { id, ok: true } | { id, ok: false, message }
 //     statement: { sql, what, rows: value[][] | (count, columns), expectChanges?: number }
 //     check:     { what, checks: sql[], which: number[], expect: value[], rows: value[][] }
-//     (a failed check answers { id, ok: false, message, conflict: { step, row, found? } })
+//     (a failed check, or a statement changing other than expectChanges rows, answers
+//      { id, ok: false, message, conflict: { step, row, found? } })
 //   → { type: 'close' }                                            (closes the database; the thread ends)
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -96,7 +97,13 @@ function runSteps(steps) {
       const row = step.rows !== undefined ? step.rows[i] : rowOf(/** @type {Column[]} */ (step.columns), i);
       const info = stmt.run(.../** @type {unknown[]} */ (row));
       if (step.expectChanges !== undefined && info.changes !== step.expectChanges) {
-        throw new Error(`${step.what}: expected ${step.expectChanges} changed row(s), got ${info.changes}`);
+        throw new Conflict(
+          `${step.what}: expected ${step.expectChanges} changed row(s), got ${info.changes}`,
+          {
+            step: at,
+            row: i,
+          },
+        );
       }
     }
   }

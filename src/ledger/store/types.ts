@@ -183,6 +183,12 @@ export interface LedgerStore {
   open(): Promise<StoredLogState>;
   /** Writes a batch in one transaction; resolves only after COMMIT; on failure nothing of it is visible. */
   commit(batch: CommitBatch): Promise<void>;
+  /**
+   * How many commits the store takes at once (absent: 1). A store taking more writes them one after another in
+   * the order given, each built on the log the one before leaves; when one fails, those sent after it fail
+   * with GOV_LOG_MOVED having written nothing.
+   */
+  readonly pipelineDepth?: number;
   /** The last entry of a ledger, or null when the ledger has none. */
   lastOfLedger(ledger: string): Promise<StoredEntry | null>;
   /** The entry of a ledger carrying an idempotency key, or null. */

@@ -10,7 +10,9 @@ export type KillMoment =
   /** As soon as the host is open: the due scanner is catching up on timers that fell due while none ran. */
   | { readonly at: 'ready' }
   /** After this many acknowledgements arrived. */
-  | { readonly at: 'acks'; readonly count: number };
+  | { readonly at: 'acks'; readonly count: number }
+  /** Once the host reports having passivated governors (under load, after at least one ack). */
+  | { readonly at: 'passivated' };
 
 /** An acknowledged command. */
 export interface Ack extends Command {
@@ -51,6 +53,8 @@ export async function runHostUntilKilled(
   const verdict = (e: ChildEvent): LineVerdict => {
     if (moment.at === 'opening') return e.t === 'opening' ? 'kill' : null;
     if (moment.at === 'ready') return e.t === 'ready' ? 'kill' : null;
+    if (moment.at === 'passivated')
+      return e.t === 'stats' && e.passivated > 0 && acks.length > 0 ? 'kill' : null;
     return e.t === 'ack' && acks.length >= moment.count ? 'kill' : null;
   };
   const onLine = (line: string): LineVerdict => {

@@ -166,7 +166,18 @@ export function storeContract(kind: string, make: FixtureFactory): void {
       const known = new Set<string>();
       await f.store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
       const gap = batchOf(5, ['quota/s/a'], new Map(seqs), { known: new Set(known) });
-      await expect(f.store.commit(gap)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+      await expect(f.store.commit(gap)).rejects.toMatchObject({
+        code: 'GOV_LOG_MOVED',
+        details: { size: 5 },
+      });
+      // Entries that start right but skip an index are a broken batch, not a moved log.
+      const holed = batchOf(1, ['quota/s/a', 'quota/s/a'], new Map(seqs), { known: new Set(known) });
+      const skipping: CommitBatch = {
+        ...holed,
+        entries: [holed.entries[0]!, { ...holed.entries[1]!, index: 3 }],
+        state: { ...holed.state, size: 4 },
+      };
+      await expect(f.store.commit(skipping)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
       expect((await f.store.readRange(0, 10)).length).toBe(1);
     });
 
@@ -325,11 +336,91 @@ export function storeContract(kind: string, make: FixtureFactory): void {
       const stale = batchOf(0, ['quota/s/z'], new Map(), { known: new Set() });
       // The log-state check refuses it, before its new ledger could collide with the first writer's.
       await expect(other.commit(stale)).rejects.toMatchObject({
-        code: 'GOV_STORE_FAILED',
-        message: expect.stringContaining('log state'),
+        code: 'GOV_LOG_MOVED',
+        details: { size: 0 },
       });
       expect((await f.store.readRange(0, 10)).map((e) => e.ledger)).toEqual(['quota/s/a']);
       await f.store.commit(batchOf(1, ['quota/s/a'], seqs, { known }));
+      expect((await f.store.lastOfLedger('quota/s/a'))?.seq).toBe(2);
+    });
+
+    /**
+     * Hands the batches to the store as a pipelined writer would: up to its pipelineDepth at once, the rest
+     * after. Outcomes in batch order.
+     */
+    async function together(
+      store: LedgerStore,
+      batches: CommitBatch[],
+    ): Promise<PromiseSettledResult<void>[]> {
+      const depth = store.pipelineDepth ?? 1;
+      const out: PromiseSettledResult<void>[] = [];
+      for (let i = 0; i < batches.length; i += depth) {
+        out.push(...(await Promise.allSettled(batches.slice(i, i + depth).map((b) => store.commit(b)))));
+      }
+      return out;
+    }
+
+    it('commits handed over together land in order, each built on the one before and its new ledgers', async (ctx) => {
+      await using f = await fixture(ctx);
+      await f.store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      const a = batchOf(0, ['quota/s/new', 'quota/s/b'], seqs, { known });
+      const b = batchOf(2, ['quota/s/new', 'quota/s/c'], seqs, { known });
+      const c = batchOf(4, ['quota/s/new'], seqs, { known });
+      expect((await together(f.store, [a, b, c])).map((r) => r.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect((await f.store.readLedger('quota/s/new', 1, 10)).map((e) => [e.index, e.seq])).toEqual([
+        [0, 1],
+        [2, 2],
+        [4, 3],
+      ]);
+      expect((await f.store.open()).size).toBe(5);
+    });
+
+    it('a commit built on one that failed fails with GOV_LOG_MOVED, writes nothing, and the store goes on', async (ctx) => {
+      await using f = await fixture(ctx);
+      f.store.defineTable(GOVERNORS);
+      await f.store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      await f.store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
+      // `doomed` creates a ledger and expects a row that is not there; `behind` appends to that ledger.
+      const doomed: CommitBatch = {
+        ...batchOf(1, ['quota/s/new'], seqs, { known }),
+        rows: [
+          {
+            table: 'governors',
+            op: 'upsert',
+            row: { gkey: 'g', version: 2 },
+            expect: { column: 'version', value: 1 },
+          },
+        ],
+      };
+      const behind = batchOf(2, ['quota/s/new', 'quota/s/a'], seqs, { known });
+      const [first, second] = await together(f.store, [doomed, behind]);
+      expect(first).toMatchObject({ status: 'rejected', reason: { code: 'GOV_STORE_CONFLICT' } });
+      expect(second).toMatchObject({
+        status: 'rejected',
+        reason: { code: 'GOV_LOG_MOVED', details: { size: 2 } },
+      });
+      expect((await f.store.readRange(0, 10)).map((e) => e.ledger)).toEqual(['quota/s/a']);
+      expect(await f.store.lastOfLedger('quota/s/new')).toBeNull();
+      // Built again on the committed log (the ledger new again), both land.
+      const again = new Map([['quota/s/a', 1]]);
+      const knownAgain = new Set(['quota/s/a']);
+      const retried = [
+        batchOf(1, ['quota/s/new'], again, { known: knownAgain }),
+        batchOf(2, ['quota/s/new', 'quota/s/a'], again, { known: knownAgain }),
+      ];
+      expect((await together(f.store, retried)).map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      expect((await f.store.readLedger('quota/s/new', 1, 10)).map((e) => [e.index, e.seq])).toEqual([
+        [1, 1],
+        [2, 2],
+      ]);
       expect((await f.store.lastOfLedger('quota/s/a'))?.seq).toBe(2);
     });
 
