@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { ReceiptOptions } from '../receipt/index.js';
 import type { CheckedChunk, PackedRecords } from './check-batch.js';
 import type { CheckRequest } from './check-worker.js';
+import { bundledWorker } from './worker-bundle.js';
 
 /** Worker threads used when the caller does not say: the cores, at most 2 (the main thread links and reads). */
 export function defaultWorkers(): number {
@@ -35,8 +36,10 @@ export class CheckPool {
   ) {
     this.workers = [];
     this.outstanding = [];
+    const entry = bundledWorker(new URL('./check-worker.ts', import.meta.url));
     for (let w = 0; w < size; w++) {
-      const worker = new Worker(new URL('./check-worker.mjs', import.meta.url));
+      // One plain module: the parent's loader flags (--import tsx) would only slow the thread's start.
+      const worker = new Worker(entry, { execArgv: [] });
       worker.on('message', (reply: CheckReply) => this.settle(reply));
       worker.on('error', (err) => this.breakAll(err));
       worker.on('exit', (code) => {

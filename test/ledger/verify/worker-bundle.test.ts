@@ -1,0 +1,50 @@
+// Verification workers start from one bundled module (src/ledger/verify/worker-bundle.ts): the check worker's
+// TypeScript graph in one plain JavaScript module that a thread loads with no loader. parallel.test.ts proves
+// the reports equal the in-thread path's; this pins what the bundle is.
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { bundledWorker } from '../../../src/ledger/verify/worker-bundle.js';
+
+const entry = new URL('../../../src/ledger/verify/check-worker.ts', import.meta.url);
+
+/** The module text behind a data: URL. */
+function codeOf(url: URL): string {
+  const [, base64] = url.href.split(';base64,');
+  return Buffer.from(base64 ?? '', 'base64').toString('utf8');
+}
+
+describe('bundled worker module', () => {
+  it('is made once per process and imports nothing but node: built-ins', () => {
+    const url = bundledWorker(entry);
+    expect(bundledWorker(entry)).toBe(url);
+    expect(url.protocol).toBe('data:');
+    const code = codeOf(url);
+    const specifiers = [...code.matchAll(/\bfrom\s*"([^"]+)"|\bimport\s*\(\s*"([^"]+)"\s*\)/g)].map(
+      (m) => m[1] ?? m[2],
+    );
+    expect(specifiers.length).toBeGreaterThan(0);
+    expect(specifiers.filter((s) => !s!.startsWith('node:'))).toEqual([]);
+    // The check itself is in it, not imported at run time.
+    expect(code).toContain('checkChunk');
+  });
+
+  it('starts a thread with no loader flags that answers a request', async () => {
+    const worker = new Worker(bundledWorker(entry), { execArgv: [] });
+    try {
+      const reply = await new Promise<{ id: number; error?: string }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        // A request the worker cannot read: it answers with an error for that id rather than dying.
+        worker.postMessage({ id: 7, packed: null, receipt: {} });
+      });
+      expect(reply.id).toBe(7);
+      expect(reply.error).toEqual(expect.any(String));
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it('names the file when esbuild cannot bundle it', () => {
+    expect(() => bundledWorker(new URL('file:///nonexistent/worker.ts'))).toThrow(/worker\.ts/);
+  });
+});
