@@ -190,7 +190,8 @@ const verifySuite: Suite = {
       const exportRate = VERIFY_N / ((now() - t0) / 1000);
       await ledger.close();
 
-      const store = new SqliteStore({ path });
+      // Opened as `governess verify --db sqlite:PATH` opens it: read-only, no writer thread, no schema statements.
+      const store = new SqliteStore({ path, readonly: true });
       t0 = now();
       const db = await verifyStore(store, { keys });
       const dbRate = VERIFY_N / ((now() - t0) / 1000);
