@@ -77,6 +77,20 @@ class PipelinedGatedStore extends GatedStore {
   readonly pipelineDepth = 2;
 }
 
+/** Two appends tagged `{ [tag]: 1 }` and `{ [tag]: 2 }`. */
+function pair(seq: Sequencer, tag: string): Promise<AppendAck>[] {
+  return [1, 2].map((i) => seq.append(draft({ metadata: { [tag]: i } })));
+}
+
+/** A sequencer over `store` (batches and commits of 2) with one receipt committed, the store gated again. */
+async function openWithBase(store: GatedStore): Promise<{ seq: Sequencer; base: AppendAck }> {
+  const { seq } = await open(store, 2, 2);
+  store.gated = false;
+  const base = await seq.append(draft());
+  store.gated = true;
+  return { seq, base };
+}
+
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
@@ -144,19 +158,10 @@ describe('pipelined group commit', () => {
 
   it('a failed commit rejects exactly its appends; batches sealed on top of it are sealed again and commit', async () => {
     const store = new GatedStore();
-    const { seq } = await open(store, 2, 2);
-    store.gated = false;
-    const base = await seq.append(draft());
-    store.gated = true;
-    const doomed = [
-      seq.append(draft({ metadata: { doomed: 1 } })),
-      seq.append(draft({ metadata: { doomed: 2 } })),
-    ];
+    const { seq, base } = await openWithBase(store);
+    const doomed = pair(seq, 'doomed');
     await store.arrived();
-    const later = [
-      seq.append(draft({ metadata: { later: 1 } })),
-      seq.append(draft({ metadata: { later: 2 } })),
-    ];
+    const later = pair(seq, 'later');
     await settle(); // `later` is sealed on top of `doomed`: seq 4 and 5, prev = doomed's leaves
     store.failNext('disk full');
     const failed = await Promise.allSettled(doomed);
@@ -263,23 +268,11 @@ describe('pipelined store (two commits in its hands)', () => {
 
   it('a group sent behind a failed one and refused for that (GOV_LOG_MOVED) is sealed again, in order, with those never sent', async () => {
     const store = new PipelinedGatedStore();
-    const { seq } = await open(store, 2, 2);
-    store.gated = false;
-    const base = await seq.append(draft());
-    store.gated = true;
-    const doomed = [
-      seq.append(draft({ metadata: { doomed: 1 } })),
-      seq.append(draft({ metadata: { doomed: 2 } })),
-    ];
+    const { seq, base } = await openWithBase(store);
+    const doomed = pair(seq, 'doomed');
     await store.arrived();
-    const behind = [
-      seq.append(draft({ metadata: { behind: 1 } })),
-      seq.append(draft({ metadata: { behind: 2 } })),
-    ];
-    const unsent = [
-      seq.append(draft({ metadata: { unsent: 1 } })),
-      seq.append(draft({ metadata: { unsent: 2 } })),
-    ];
+    const behind = pair(seq, 'behind');
+    const unsent = pair(seq, 'unsent');
     await settle();
     expect(store.waiting).toBe(2); // doomed and behind in the store's hands, unsent sealed and waiting
     store.failNext('disk full');
@@ -305,13 +298,10 @@ describe('pipelined store (two commits in its hands)', () => {
 
   it('a group committed behind one whose answer was lost is acknowledged, and the writer re-reads the log', async () => {
     const store = new PipelinedGatedStore();
-    const { seq } = await open(store, 2, 2);
-    store.gated = false;
-    await seq.append(draft());
-    store.gated = true;
-    const lost = [seq.append(draft()), seq.append(draft())];
+    const { seq } = await openWithBase(store);
+    const lost = pair(seq, 'lost');
     await store.arrived();
-    const behind = [seq.append(draft()), seq.append(draft())];
+    const behind = pair(seq, 'behind');
     await settle();
     expect(store.waiting).toBe(2);
     store.loseNextAnswer = true;
