@@ -161,8 +161,11 @@ describe('a damaged SQLite file', () => {
       'garbage bytes in the middle',
       (p) => {
         const b = readFileSync(p);
-        const mid = Math.floor(b.length / 2);
-        for (let i = mid; i < mid + 8192; i++) b[i] = (i * 31) & 0xff;
+        // Two whole pages from the middle page on (the page size is in the header, bytes 16-17; 1 means 65536),
+        // so the garbage cannot fall only in a page's unused space.
+        const pageSize = b.readUInt16BE(16) === 1 ? 65536 : b.readUInt16BE(16);
+        const mid = Math.floor(b.length / 2 / pageSize) * pageSize;
+        for (let i = mid; i < Math.min(b.length, mid + 2 * pageSize); i++) b[i] = (i * 31) & 0xff;
         writeFileSync(p, b);
       },
       /SQLite integrity check failed|malformed/,

@@ -129,8 +129,10 @@ describe('verifying a SQLite file', () => {
   it('stops the workers it started while PRAGMA quick_check ran, when the check finds damage', async () => {
     const p = join(mkdtempSync(join(dir, 'damaged-')), 'ledger.sqlite');
     const b = readFileSync(path);
-    // The last pages hold receipts and tiles: gov_meta and the log state (early pages) still read.
-    b.fill(0x5a, b.length - 8192);
+    // The last two pages hold receipts and tiles: gov_meta and the log state (early pages) still read. The page
+    // size is in the file header (bytes 16-17, big-endian; 1 means 65536).
+    const pageSize = b.readUInt16BE(16) === 1 ? 65536 : b.readUInt16BE(16);
+    b.fill(0x5a, b.length - 2 * pageSize);
     writeFileSync(p, b);
     const terminate = vi.spyOn(Worker.prototype, 'terminate');
     try {
