@@ -33,7 +33,8 @@ type TimerTypes = Protocol<{
 
 /** One round's record: how late each timer fired, and a promise settled when the last one has. */
 class Round {
-  readonly late = new Float64Array(N).fill(-1);
+  /** NaN until timer i fires. */
+  readonly late = new Float64Array(N).fill(NaN);
   readonly all: Promise<void>;
   private fired = 0;
   private done!: () => void;
@@ -65,11 +66,23 @@ function timerMachine(clock: RealClock, round: () => Round): MachineDefinition<T
   };
 }
 
-function figures(setupMs: number, late: Float64Array): Figures {
+/**
+ * The round's figures. `early` says what a timer that fired before its due time is: a failure of the runtime
+ * under test ('fail'), or a measured property of the anchor ('count'). An XState delay is a plain setTimeout,
+ * armed against libuv's loop time, which is taken once per loop turn: the actors started late in the one long
+ * turn that starts all 100k can fire a little before their due times.
+ */
+function figures(setupMs: number, late: Float64Array, early: 'fail' | 'count'): Figures {
   check(
-    late.every((x) => x >= 0),
-    'every timer fired, none early',
+    late.every((x) => !Number.isNaN(x)),
+    'every timer fired',
   );
+  const n = late.reduce((k, x) => (x < 0 ? k + 1 : k), 0);
+  if (early === 'fail') check(n === 0, 'no timer fired early');
+  else if (n > 0) {
+    const most = late.reduce((m, x) => Math.min(m, x), 0);
+    console.error(`timers: ${n} XState timers fired early, by up to ${(-most).toFixed(3)} ms`);
+  }
   return { setup: setupMs / 1000, late_mean: mean(late), late_p99: percentile(late, 99) };
 }
 
@@ -79,7 +92,7 @@ async function governessRep(rt: Runtime, def: MachineDefinition<TimerTypes>, rou
   const t1 = now();
   await round.all;
   check(rt.clock.pending() === 0, 'no timer left armed');
-  return figures(t1 - t0, round.late);
+  return figures(t1 - t0, round.late, 'fail');
 }
 
 /** The XState machine: each actor records in the current round how late its delayed transition fired. */
@@ -104,7 +117,7 @@ async function xstateRep(machine: ReturnType<typeof xstateMachine>, round: Round
   for (let i = 0; i < N; i++) actors.push(createActor(machine, { input: { i } }).start());
   const t1 = now();
   await round.all;
-  return figures(t1 - t0, round.late);
+  return figures(t1 - t0, round.late, 'count');
 }
 
 export const suite: Suite = {
