@@ -2,8 +2,8 @@
 // commits (pg-batch-writer.ts). A commit is a chain of round trips (BEGIN, log state, receipts, tiles, side
 // rows, COMMIT); on the main thread each answer waited for the event loop to come round, behind steps, sealing
 // and replies, and a batch took tens of milliseconds for a few of database work. Here the answers are handled
-// as they come, and the statements' parameters are built off the main thread. Loaded through
-// pg-writer-thread.mjs, which makes TypeScript loadable first.
+// as they come, and the statements' parameters are built off the main thread. Started as one bundled module
+// (../worker-bundle.ts).
 import { parentPort } from 'node:worker_threads';
 import pg from 'pg';
 import { GovernessError } from '../../errors/index.js';

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { AllErrors, GovernessError, LedgerErrors, type ErrorDetails } from '../../errors/index.js';
 import { toWire, type WireBatch } from './pg-batch-writer.js';
 import type { CommitBatch, TableDef } from './types.js';
+import { bundledWorker } from '../worker-bundle.js';
 import { WorkerRequests, type WorkerReply } from './worker-requests.js';
 
 /** What a store's writer connection is opened with. */
@@ -53,7 +54,8 @@ let thread: WorkerRequests<PgWriterReply> | null = null;
 function writerThread(): WorkerRequests<PgWriterReply> {
   if (thread === null) {
     const t: WorkerRequests<PgWriterReply> = new WorkerRequests<PgWriterReply>(
-      new Worker(new URL('./pg-writer-thread.mjs', import.meta.url)),
+      // One bundled module (../worker-bundle.ts): the parent's loader flags would only slow the thread's start.
+      new Worker(bundledWorker(new URL('./pg-writer-thread.ts', import.meta.url)), { execArgv: [] }),
       'PostgreSQL writer thread',
       () => {
         if (thread === t) thread = null;

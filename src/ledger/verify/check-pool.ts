@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { ReceiptOptions } from '../receipt/index.js';
 import type { CheckedChunk, PackedRecords } from './check-batch.js';
 import type { CheckRequest } from './check-worker.js';
-import { bundledWorker } from './worker-bundle.js';
+import { bundledWorker } from '../worker-bundle.js';
 
 /** Worker threads used when the caller does not say: the cores, at most 2 (the main thread links and reads). */
 export function defaultWorkers(): number {

@@ -1,6 +1,5 @@
 // A verification worker thread: checks packed chunks of records (check-batch.ts) and answers with the packed
-// results, transferring their buffers. Started as one bundled module (worker-bundle.ts), so it must import only
-// node: built-ins and this repository's own modules.
+// results, transferring their buffers. Started as one bundled module (../worker-bundle.ts).
 import { parentPort } from 'node:worker_threads';
 import type { ReceiptOptions } from '../receipt/index.js';
 import { checkChunk, chunkTransfers, type PackedRecords } from './check-batch.js';

@@ -12,10 +12,13 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WRITER = fileURLToPath(new URL('./writer.ts', import.meta.url));
 /** Relative imports in the sources name the compiled file: `from './x.js'`, `import './y.js'`. */
 const RELATIVE_IMPORT = /(?:from|import)\s*'(\.{1,2}\/[^']+)\.js'/g;
-/** Files loaded by URL at run time, such as a worker thread's script: `new URL('./w.mjs', import.meta.url)`. */
+/** JavaScript loaded by URL at run time, such as a worker thread's script: `new URL('./w.mjs', import.meta.url)`. */
 const URL_ASSET = /new URL\('(\.{1,2}\/[^']+\.m?js)',\s*import\.meta\.url\)/g;
-/** TypeScript a bootstrap script loads when not compiled (`await import('./x.ts')`): compiled beside it. */
-const TS_IMPORT = /import\('(\.{1,2}\/[^']+\.ts)'\)/g;
+/**
+ * TypeScript named by URL, such as a worker entry that worker-bundle.ts bundles (`new URL('./w.ts', …)`):
+ * compiled beside it, where the bundler takes the `.js` when there is one.
+ */
+const URL_MODULE = /new URL\('(\.{1,2}\/[^']+\.ts)',\s*import\.meta\.url\)/g;
 
 /**
  * Writes the module graph of `entry` (a .ts file, default the ledger writer) as JavaScript under `outDir`;
@@ -34,9 +37,8 @@ export function compileWriter(outDir: string, entry: string = WRITER): string {
       const out = join(outDir, relative(REPO_ROOT, asset));
       mkdirSync(dirname(out), { recursive: true });
       copyFileSync(asset, out); // already JavaScript; a relative import in it would stop the writer, loudly
-      for (const t of readFileSync(asset, 'utf8').matchAll(TS_IMPORT))
-        toVisit.push(resolve(dirname(asset), t[1] as string));
     }
+    for (const m of source.matchAll(URL_MODULE)) toVisit.push(resolve(dirname(file), m[1] as string));
     const js = ts.transpileModule(source, {
       fileName: file,
       compilerOptions: {

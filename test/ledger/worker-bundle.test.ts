@@ -1,11 +1,11 @@
-// Verification workers start from one bundled module (src/ledger/verify/worker-bundle.ts): the check worker's
+// Worker threads start from one bundled module (src/ledger/worker-bundle.ts): the check worker's
 // TypeScript graph in one plain JavaScript module that a thread loads with no loader. parallel.test.ts proves
 // the reports equal the in-thread path's; this pins what the bundle is.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { bundledWorker } from '../../../src/ledger/verify/worker-bundle.js';
+import { bundledWorker } from '../../src/ledger/worker-bundle.js';
 
-const entry = new URL('../../../src/ledger/verify/check-worker.ts', import.meta.url);
+const entry = new URL('../../src/ledger/verify/check-worker.ts', import.meta.url);
 
 /** The module text behind a data: URL. */
 function codeOf(url: URL): string {
@@ -13,10 +13,16 @@ function codeOf(url: URL): string {
   return Buffer.from(base64 ?? '', 'base64').toString('utf8');
 }
 
+/** The PostgreSQL writer thread's entry: it uses a CommonJS package (pg), bundled in too. */
+const pgEntry = new URL('../../src/ledger/store/pg-writer-thread.ts', import.meta.url);
+
 describe('bundled worker module', () => {
-  it('is made once per process and imports nothing but node: built-ins', () => {
-    const url = bundledWorker(entry);
-    expect(bundledWorker(entry)).toBe(url);
+  it.each([
+    ['the check worker', entry, 'checkChunk'],
+    ['the PostgreSQL writer thread', pgEntry, 'PgBatchWriter'],
+  ])('%s is made once per process and imports nothing but node: built-ins', (_, at, inside) => {
+    const url = bundledWorker(at);
+    expect(bundledWorker(at)).toBe(url);
     expect(url.protocol).toBe('data:');
     const code = codeOf(url);
     const specifiers = [...code.matchAll(/\bfrom\s*"([^"]+)"|\bimport\s*\(\s*"([^"]+)"\s*\)/g)].map(
@@ -24,8 +30,8 @@ describe('bundled worker module', () => {
     );
     expect(specifiers.length).toBeGreaterThan(0);
     expect(specifiers.filter((s) => !s!.startsWith('node:'))).toEqual([]);
-    // The check itself is in it, not imported at run time.
-    expect(code).toContain('checkChunk');
+    // The worker's own code is in it, not imported at run time.
+    expect(code).toContain(inside);
   });
 
   it('starts a thread with no loader flags that answers a request', async () => {
