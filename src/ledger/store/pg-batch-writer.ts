@@ -1,20 +1,24 @@
 // One PostgreSQL connection that commits ledger batches: the body of PostgresStore.commit, run on the writer
-// thread (pg-writer-thread.ts). A batch is one transaction whose receipts go in with one multi-row INSERT built
-// from arrays (unnest), so a batch of 256 receipts is a handful of statements, not 256 round trips. The writer
-// keeps the log size it last committed and the ledger numbers it knows, so it can check continuity and fill in
-// ledger numbers without asking the main thread.
+// thread (pg-writer-thread.ts). A batch is one transaction of a handful of statements over arrays (unnest;
+// pg-piece.ts), so a batch of 256 receipts is not 256 round trips. The writer keeps the log size it last
+// committed and the ledger numbers it knows, so it can check continuity and fill in ledger numbers without asking
+// the main thread.
 import type pg from 'pg';
 import { GovernessError, LedgerErrors } from '../../errors/index.js';
 import { BoundedCache } from './bounded-cache.js';
 import { entryColumns, type EntryColumns } from './entry-columns.js';
 import { packBytes, spansOf, type PackedBytes } from './packed-bytes.js';
-import { PgSideRows, bytesParam } from './pg-side-rows.js';
+import { Params, meets, type PgPiece } from './pg-piece.js';
+import { bytesParam, firstConflict, sidePieces, type SidePiece } from './pg-side-rows.js';
 import type { SideTables } from './side-tables.js';
 import { checkContinuity } from './sql-schema.js';
 import type { CommitBatch } from './types.js';
 
 /** Ledger numbers kept in memory (the rest are read back when next appended to). */
 const LEDGER_NO_CACHE = 100_000;
+
+/** At most this many named prepared statements (one per statement text); further texts are parsed each time. */
+const MAX_NAMED = 256;
 
 /**
  * A CommitBatch as it crosses to the writer thread: the receipts and tiles as columns, their bytes packed in one
@@ -58,9 +62,10 @@ export function toWire(batch: CommitBatch): { wire: WireBatch; transfer: ArrayBu
 
 /** Commits batches on one connection (synchronous_commit = on, search_path set to the store's schema). */
 export class PgBatchWriter {
-  private readonly sideRows: PgSideRows;
   /** Ledger id → ledger_no, bounded so a long-running host does not keep one entry per ledger ever touched. */
   private readonly ledgerNos = new BoundedCache<string, number>(LEDGER_NO_CACHE);
+  /** Statement text → prepared statement name. */
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly db: pg.Client,
@@ -71,118 +76,192 @@ export class PgBatchWriter {
     private nextLedgerNo: number,
     /** Names the store in error messages. */
     private readonly store: string,
-  ) {
-    this.sideRows = new PgSideRows(tables);
-  }
+  ) {}
 
   /** Writes the batch in one transaction; resolves after COMMIT; on failure nothing of it is stored. */
   async commit(batch: WireBatch): Promise<void> {
-    const db = this.db;
     const es = batch.entries;
-    const count = es.index.length;
     checkContinuity(this.size, es.index, batch.state.size, this.store);
     this.tables.checkAll(batch.rows);
     const added = new Map<string, number>();
     let next = this.nextLedgerNo;
     for (const [ledger] of batch.newLedgers) added.set(ledger, next++);
+    const segments = sidePieces(this.tables, batch.rows);
     try {
-      await db.query('BEGIN');
-      // The single-writer check made by the database itself: the log must be exactly where this writer believes
-      // it is, or nothing of the batch is written.
-      const st = await db.query({
-        name: 'gov_state',
-        text: 'UPDATE gov_log_state SET size = $1, frontier = $2, last_ts = $3 WHERE id = 1 AND size = $4',
-        values: [batch.state.size, bytesParam(batch.state.frontier), batch.state.lastTsMs, this.size],
-      });
-      if (st.rowCount !== 1)
-        throw new GovernessError(LedgerErrors.logMoved, { store: this.store, size: this.size });
-      if (added.size > 0) {
-        const parts = batch.newLedgers;
-        await db.query({
-          name: 'gov_ledgers',
-          text: `INSERT INTO gov_ledgers (ledger_no, ledger, governor, sku, tenant)
-                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])`,
-          values: [
-            parts.map(([l]) => added.get(l)),
-            parts.map(([l]) => l),
-            parts.map((p) => p[1]),
-            parts.map((p) => p[2]),
-            parts.map((p) => p[3]),
-          ],
-        });
-      }
-      if (count > 0) {
-        const nos: number[] = [];
-        for (const l of es.ledger) nos.push(added.get(l) ?? (await this.ledgerNo(l)));
-        // The bytes travel as ONE binary parameter cut up by offsets: a bytea[] parameter would be sent as text
-        // (hex-escaped), which costs more than the rest of the batch together.
-        const spans = spansOf(es.bytes);
-        await db.query({
-          name: 'gov_receipts',
-          text: `INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes)
-                 SELECT r.idx, r.no, r.seq, r.ts, r.rid, r.status, r.reason, r.idem,
-                        substring($11::bytea FROM r.off + 1 FOR r.len)
-                 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
-                             $7::text[], $8::text[], $9::int[], $10::int[])
-                      AS r(idx, no, seq, ts, rid, status, reason, idem, off, len)`,
-          values: [
-            Array.from(es.index),
-            nos,
-            Array.from(es.seq),
-            Array.from(es.tsMs),
-            es.receiptId,
-            es.status,
-            es.reasonCode,
-            es.idempotencyKey,
-            spans.offsets,
-            spans.lengths,
-            bytesParam(es.bytes.bytes),
-          ],
-        });
-      }
-      if (batch.tiles.level.length > 0) {
-        const spans = spansOf(batch.tiles.hashes);
-        await db.query({
-          name: 'gov_tiles',
-          text: `INSERT INTO gov_tiles (level, idx, hashes)
-                 SELECT t.level, t.idx, substring($5::bytea FROM t.off + 1 FOR t.len)
-                 FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[]) AS t(level, idx, off, len)
-                 ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`,
-          values: [
-            batch.tiles.level,
-            batch.tiles.index,
-            spans.offsets,
-            spans.lengths,
-            bytesParam(batch.tiles.hashes.bytes),
-          ],
-        });
-      }
-      if (batch.privates.length > 0) {
-        await db.query(
-          'INSERT INTO gov_private (idx, salt, payload) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])',
-          [
-            batch.privates.map((p) => p.index),
-            batch.privates.map((p) => bytesParam(p.salt)),
-            batch.privates.map((p) => bytesParam(p.payload)),
-          ],
-        );
-      }
-      if (batch.erase.length > 0) {
-        await db.query('DELETE FROM gov_private WHERE idx = ANY($1::bigint[])', [batch.erase]);
-      }
-      await this.sideRows.apply(db, batch.rows);
-      // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK and no error: only this tells them apart.
-      const done = await db.query('COMMIT');
-      if (done.command !== 'COMMIT')
-        throw new Error(`COMMIT answered ${done.command}: the transaction was aborted`);
+      const nos: number[] = [];
+      for (const l of es.ledger) nos.push(added.get(l) ?? (await this.ledgerNo(l)));
+      const ledgerPieces = this.ledgerPieces(batch, added, nos);
+      await this.inTransaction(ledgerPieces, segments);
     } catch (err) {
-      await db.query('ROLLBACK').catch(() => undefined);
       if (err instanceof GovernessError) throw err;
       throw this.failed(err instanceof Error ? err.message : String(err), err);
     }
     for (const [ledger, no] of added) this.ledgerNos.set(ledger, no);
     this.nextLedgerNo = next;
     this.size = batch.state.size;
+  }
+
+  /** Runs the pieces one by one in BEGIN … COMMIT, checking each count; the first thing that failed is named. */
+  private async inTransaction(
+    ledgerPieces: readonly PgPiece[],
+    segments: readonly (readonly SidePiece[])[],
+  ): Promise<void> {
+    const db = this.db;
+    try {
+      await db.query('BEGIN');
+      for (const piece of ledgerPieces) {
+        const res = await this.runPiece(piece);
+        // The only counted ledger piece is the log state: the single-writer check made by the database itself.
+        if (!meets(piece.want, res.rowCount ?? 0))
+          throw new GovernessError(LedgerErrors.logMoved, { store: this.store, size: this.size });
+      }
+      for (const segment of segments) {
+        const ran = [];
+        for (const piece of segment) ran.push({ piece, rows: (await this.runPiece(piece)).rows });
+        const conflict = await firstConflict(db, ran);
+        if (conflict !== null) throw conflict;
+      }
+      // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK and no error: only this tells them apart.
+      const done = await db.query('COMMIT');
+      if (done.command !== 'COMMIT')
+        throw new Error(`COMMIT answered ${done.command}: the transaction was aborted`);
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The log state, ledgers, receipts, tiles and private payloads of a batch, as pieces. */
+  private ledgerPieces(batch: WireBatch, added: Map<string, number>, nos: readonly number[]): PgPiece[] {
+    const es = batch.entries;
+    const pieces: PgPiece[] = [
+      {
+        // The log must be exactly where this writer believes it is, or nothing of the batch is written.
+        render: (p) =>
+          `UPDATE gov_log_state SET size = ${p.add(batch.state.size, 'bigint')}, ` +
+          `frontier = ${p.add(bytesParam(batch.state.frontier), 'bytea')}, ` +
+          `last_ts = ${p.add(batch.state.lastTsMs, 'bigint')} ` +
+          `WHERE id = 1 AND size = ${p.add(this.size, 'bigint')} RETURNING id`,
+        want: { all: 1 },
+      },
+    ];
+    if (batch.newLedgers.length > 0) {
+      const parts = batch.newLedgers;
+      pieces.push({
+        render: (p) =>
+          `INSERT INTO gov_ledgers (ledger_no, ledger, governor, sku, tenant) SELECT * FROM unnest(` +
+          [
+            p.add(
+              parts.map(([l]) => added.get(l)),
+              'bigint[]',
+            ),
+            p.add(
+              parts.map(([l]) => l),
+              'text[]',
+            ),
+            p.add(
+              parts.map((x) => x[1]),
+              'text[]',
+            ),
+            p.add(
+              parts.map((x) => x[2]),
+              'text[]',
+            ),
+            p.add(
+              parts.map((x) => x[3]),
+              'text[]',
+            ),
+          ].join(', ') +
+          ')',
+      });
+    }
+    if (es.index.length > 0) {
+      pieces.push({
+        // The bytes travel as ONE binary parameter cut up by offsets: a bytea[] parameter would be sent as text
+        // (hex-escaped), which costs more than the rest of the batch together.
+        render: (p) => {
+          const spans = spansOf(es.bytes);
+          const arrays = [
+            p.add(Array.from(es.index), 'bigint[]'),
+            p.add(nos, 'bigint[]'),
+            p.add(Array.from(es.seq), 'bigint[]'),
+            p.add(Array.from(es.tsMs), 'bigint[]'),
+            p.add(es.receiptId, 'text[]'),
+            p.add(es.status, 'text[]'),
+            p.add(es.reasonCode, 'text[]'),
+            p.add(es.idempotencyKey, 'text[]'),
+            p.add(spans.offsets, 'int[]'),
+            p.add(spans.lengths, 'int[]'),
+          ];
+          const bytes = p.add(bytesParam(es.bytes.bytes), 'bytea');
+          return (
+            `INSERT INTO gov_receipts (idx, ledger_no, seq, ts, rid, status, reason, idem, bytes) ` +
+            `SELECT r.idx, r.no, r.seq, r.ts, r.rid, r.status, r.reason, r.idem, ` +
+            `substring(${bytes} FROM r.off + 1 FOR r.len) FROM unnest(${arrays.join(', ')}) ` +
+            `AS r(idx, no, seq, ts, rid, status, reason, idem, off, len)`
+          );
+        },
+      });
+    }
+    if (batch.tiles.level.length > 0) {
+      pieces.push({
+        render: (p) => {
+          const spans = spansOf(batch.tiles.hashes);
+          const arrays = [
+            p.add(batch.tiles.level, 'int[]'),
+            p.add(batch.tiles.index, 'bigint[]'),
+            p.add(spans.offsets, 'int[]'),
+            p.add(spans.lengths, 'int[]'),
+          ];
+          const hashes = p.add(bytesParam(batch.tiles.hashes.bytes), 'bytea');
+          return (
+            `INSERT INTO gov_tiles (level, idx, hashes) SELECT t.level, t.idx, ` +
+            `substring(${hashes} FROM t.off + 1 FOR t.len) FROM unnest(${arrays.join(', ')}) ` +
+            `AS t(level, idx, off, len) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`
+          );
+        },
+      });
+    }
+    if (batch.privates.length > 0) {
+      pieces.push({
+        render: (p) =>
+          `INSERT INTO gov_private (idx, salt, payload) SELECT * FROM unnest(` +
+          `${p.add(
+            batch.privates.map((x) => x.index),
+            'bigint[]',
+          )}, ${p.add(
+            batch.privates.map((x) => bytesParam(x.salt)),
+            'bytea[]',
+          )}, ${p.add(
+            batch.privates.map((x) => bytesParam(x.payload)),
+            'bytea[]',
+          )})`,
+      });
+    }
+    if (batch.erase.length > 0) {
+      pieces.push({
+        render: (p) => `DELETE FROM gov_private WHERE idx = ANY(${p.add(batch.erase, 'bigint[]')})`,
+      });
+    }
+    return pieces;
+  }
+
+  private runPiece(piece: PgPiece): Promise<pg.QueryResult<Record<string, unknown>>> {
+    const params = new Params();
+    const text = piece.render(params);
+    return this.run(text, params.values);
+  }
+
+  /** Runs a statement, as a named prepared statement while there are names to spare (parsed once per connection). */
+  private run(text: string, values: unknown[]): Promise<pg.QueryResult<Record<string, unknown>>> {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < MAX_NAMED) {
+      name = `gov_s${this.names.size}`;
+      this.names.set(text, name);
+    }
+    return this.db.query<Record<string, unknown>>(
+      name === undefined ? { text, values } : { name, text, values },
+    );
   }
 
   private async ledgerNo(ledger: string): Promise<number> {

@@ -1,188 +1,177 @@
-// A batch's side-table writes on PostgreSQL, in a few statements instead of one or two per row: a durable batch
-// of ~380 steps carries ~750 rows, which took 0.2-1 s written row by row and 25-160 ms as below (1,000 governor
-// and 1,000 reply upserts: 0.3-1.3 s before, 60-200 ms now; indicative, measured on a loaded machine).
+// A batch's side-table writes on PostgreSQL as a few statements over arrays (pg-piece.ts) instead of one or two
+// per row: a durable batch of ~380 steps carries ~750 rows, which took 0.2-1 s written row by row.
 // The contract is RowWrite's (types.ts; docs/ledger/storage.md, "Side tables"):
 // - Writes apply in batch order and an expectation sees the batch's earlier writes: the list is cut into
 //   segments of distinct rows (write-segments.ts), each fully applied before the next.
-// - Within a segment, every expectation is checked before anything of it is written, and the conflict reported
-//   is the FIRST conflicting write in batch order, as if the writes had been applied one by one.
-// - An expectation on a row locks it (FOR UPDATE, or FOR SHARE for a `check`, the future cluster fencing point)
-//   and is compared in JS by meetsExpectation, the rule every store shares. A "no row" upsert cannot lock a
-//   missing row: it is an INSERT … ON CONFLICT DO NOTHING whose RETURNING tells which rows were not inserted.
+// - An expectation is part of its write's statement: an UPDATE or DELETE only where the column holds the expected
+//   value, an INSERT … ON CONFLICT DO NOTHING for "no row", a SELECT … FOR SHARE for a `check` (the future cluster
+//   fencing point). Each returns the keys it met, so a short count is a conflict, and the batch's transaction is
+//   rolled back: nothing of it is written. One statement per group thus both checks and writes: locking the
+//   rows first (SELECT … FOR UPDATE) and writing them after cost a round trip and a WAL record per row more.
+// - The conflict reported is the FIRST failed expectation in batch order, as if the writes had been applied one by
+//   one (firstConflict): within a segment the rows are distinct, so every expectation of it is decided by the
+//   rows as the segment found them.
 import type pg from 'pg';
 import { sortKeys } from '../canonical/canonicalize.js';
 import { conflictError, meetsExpectation, rowIdOf, type SideTables } from './side-tables.js';
-import type { RowWrite, SqlValue, TableDef } from './types.js';
+import { meets, type Params, type PgPiece } from './pg-piece.js';
+import type { RowExpect, RowWrite, SqlValue, TableDef } from './types.js';
 import { groupBy, writeSegments, type SegmentItem } from './write-segments.js';
-
-/** At most this many named prepared statements (one per group shape); further shapes are parsed each time. */
-const MAX_NAMED = 256;
 
 type Item = SegmentItem;
 
-/** Stands for the value a "no row" upsert ran into, read only if its conflict is the one reported. */
-const UNREAD = Symbol('unread');
-
-/** A failed expectation and what its row held (undefined: no row). */
-interface Conflict {
-  readonly item: Item;
-  readonly found: SqlValue | undefined | typeof UNREAD;
+/** A side-table statement and the writes it carries (to tell which of them failed their expectation). */
+export interface SidePiece extends PgPiece {
+  readonly def: TableDef;
+  readonly items: readonly Item[];
+  /** A "no row" upsert: its conflict met a row whose column may since have gone (reported as null). */
+  readonly noRow: boolean;
 }
 
-/** Applies side-table writes in batched statements; keeps the names of the prepared statements it made. */
-export class PgSideRows {
-  private readonly names = new Map<string, string>();
+/** The side-table writes of a batch (already validated by SideTables.checkAll) as pieces, one list per segment. */
+export function sidePieces(tables: SideTables, rows: readonly RowWrite[]): SidePiece[][] {
+  return writeSegments(tables, rows).map(segmentPieces);
+}
 
-  constructor(private readonly tables: SideTables) {}
+/** One piece per group of writes to the same table, done the same way, naming the same columns. */
+function segmentPieces(items: readonly Item[]): SidePiece[] {
+  const groups = groupBy(items, (x) => `${x.w.table}\0${kindOf(x.w)}\0${x.w.expect?.column}\0${columnsOf(x)}`);
+  return groups.map((g) => {
+    const first = g[0] as Item;
+    return PIECES[kindOf(first.w)](first.def, g);
+  });
+}
 
-  /** Applies `rows` (already validated by SideTables.checkAll) inside the caller's open transaction. */
-  async apply(db: pg.Client, rows: readonly RowWrite[]): Promise<void> {
-    for (const segment of writeSegments(this.tables, rows)) await this.applySegment(db, segment);
-  }
+/** How a write is done, which decides its statement. */
+type Kind =
+  | 'check' // expectation on an existing value, nothing written
+  | 'checkAbsent' // check or delete expecting no row: nothing written, the row must not exist
+  | 'insertNew' // upsert expecting no row
+  | 'update' // upsert expecting a value
+  | 'upsert' // upsert without expectation
+  | 'deleteExpected' // delete expecting a value
+  | 'delete'; // delete without expectation
 
-  private async applySegment(db: pg.Client, items: readonly Item[]): Promise<void> {
-    const conflicts: Conflict[] = [];
-    const reads = items.filter((x) => x.w.expect !== undefined && !isNoRowUpsert(x.w));
-    for (const g of groupBy(reads, (x) => `${x.w.table}\0${lockOf(x.w)}\0${x.w.expect?.column}`)) {
-      const column = g[0]?.w.expect?.column as string;
-      const found = await this.lockedValues(db, g, column, lockOf((g[0] as Item).w));
-      for (const x of g) {
-        const got = found.get(x.id);
-        if (!meetsExpectation(x.w.expect as NonNullable<RowWrite['expect']>, got))
-          conflicts.push({ item: x, found: got });
-      }
-    }
-    const fresh = items.filter((x) => isNoRowUpsert(x.w));
-    for (const g of groupBy(fresh, (x) => `${x.w.table}\0${columnsOf(x).join(',')}`)) {
-      const inserted = await this.insertNew(db, g);
-      for (const x of g) if (!inserted.has(x.id)) conflicts.push({ item: x, found: UNREAD });
-    }
-    if (conflicts.length > 0) throw await this.firstConflict(db, conflicts);
-    // Every row with an expectation is now locked and checked, so the writes themselves need no condition.
-    const writes = items.filter((x) => x.w.op !== 'check' && !isNoRowUpsert(x.w));
-    for (const g of groupBy(writes, (x) => `${x.w.table}\0${x.w.op}\0${columnsOf(x).join(',')}`)) {
-      if ((g[0] as Item).w.op === 'upsert') await this.upsert(db, g);
-      else await this.remove(db, g);
-    }
-  }
+function kindOf(w: RowWrite): Kind {
+  const e = w.expect;
+  if (w.op === 'upsert') return e === undefined ? 'upsert' : e.value === null ? 'insertNew' : 'update';
+  if (e !== undefined && e.value === null) return 'checkAbsent';
+  if (w.op === 'check') return 'check';
+  return e === undefined ? 'delete' : 'deleteExpected';
+}
 
-  /** Locks the rows of `items` and reads `column` of each, by row id; a missing row is absent from the map. */
-  private async lockedValues(
-    db: pg.Client,
-    items: readonly Item[],
-    column: string,
-    lock: 'UPDATE' | 'SHARE',
-  ): Promise<Map<string, SqlValue>> {
-    const def = (items[0] as Item).def;
-    const pk = def.primaryKey;
-    const src = unnestOf(
-      def,
-      pk,
-      items.map((x) => x.key),
-    );
-    const wanted = [...new Set([...pk, column])].map((c) => `t.${c}`);
-    const res = await this.run(
-      db,
-      `SELECT ${wanted.join(', ')} FROM gov_x_${def.name} t JOIN (${src.sql}) AS v (${pk.join(', ')}) ` +
-        `ON ${pk.map((c) => `t.${c} = v.${c}`).join(' AND ')} FOR ${lock} OF t`,
-      src.values,
-    );
-    const out = new Map<string, SqlValue>();
-    for (const r of res.rows) {
-      const row = fromPgRow(def, r);
-      out.set(rowIdOf(def, row), row[column] ?? null);
-    }
-    return out;
-  }
-
-  /** Inserts the rows of "no row" upserts that do not exist yet; returns the ids of those inserted. */
-  private async insertNew(db: pg.Client, items: readonly Item[]): Promise<Set<string>> {
-    const def = (items[0] as Item).def;
-    const cols = columnsOf(items[0] as Item);
-    const src = unnestOf(def, cols, items.map(valuesOf));
-    const res = await this.run(
-      db,
-      `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) ${src.sql} ` +
-        `ON CONFLICT (${def.primaryKey.join(', ')}) DO NOTHING RETURNING ${def.primaryKey.join(', ')}`,
-      src.values,
-    );
-    return new Set(res.rows.map((r) => rowIdOf(def, fromPgRow(def, r))));
-  }
-
-  /** Upserts rows naming the same columns: inserted, or those columns set on the existing row. */
-  private async upsert(db: pg.Client, items: readonly Item[]): Promise<void> {
-    const def = (items[0] as Item).def;
-    const cols = columnsOf(items[0] as Item);
-    const updates = cols.filter((c) => !def.primaryKey.includes(c));
-    const src = unnestOf(def, cols, items.map(valuesOf));
-    await this.run(
-      db,
-      `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) ${src.sql} ON CONFLICT (${def.primaryKey.join(', ')}) DO ` +
+const PIECES: Record<Kind, (def: TableDef, items: readonly Item[]) => SidePiece> = {
+  check: (def, items) =>
+    piece(def, items, 'check', { all: items.length }, (p) => {
+      const v = keysWithExpected(def, items, p);
+      return `SELECT ${pkOf(def, 't')} FROM gov_x_${def.name} t JOIN (${v.sql}) AS v (${v.names}) ON ${v.on} FOR SHARE OF t`;
+    }),
+  checkAbsent: (def, items) =>
+    piece(def, items, 'absent', 'none', (p) => {
+      const v = keysOnly(def, items, p);
+      return `SELECT ${pkOf(def, 't')} FROM gov_x_${def.name} t JOIN (${v.sql}) AS v (${v.names}) ON ${v.on}`;
+    }),
+  insertNew: (def, items) =>
+    piece(def, items, 'insert', { all: items.length }, (p) => {
+      const cols = columnsOf(items[0] as Item);
+      const src = unnestRows(p, def, cols, items.map(valuesOf));
+      return (
+        `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) ${src} ` +
+        `ON CONFLICT (${def.primaryKey.join(', ')}) DO NOTHING RETURNING ${def.primaryKey.join(', ')}`
+      );
+    }),
+  update: (def, items) =>
+    piece(def, items, 'update', { all: items.length }, (p) => {
+      const cols = columnsOf(items[0] as Item);
+      const expect = (items[0] as Item).w.expect as RowExpect;
+      const src = unnestRows(p, def, cols, items.map(valuesOf), expectedOf(def, items));
+      const sets = cols.filter((c) => !def.primaryKey.includes(c));
+      // An upsert naming only its key changes nothing but must still find its row.
+      const set = (sets.length > 0 ? sets : def.primaryKey.slice(0, 1)).map((c) => `${c} = v.${c}`);
+      return (
+        `UPDATE gov_x_${def.name} t SET ${set.join(', ')} FROM (${src}) AS v (${[...cols, 'x_expected'].join(', ')}) ` +
+        `WHERE ${matchKey(def)} AND t.${expect.column} = v.x_expected RETURNING ${pkOf(def, 't')}`
+      );
+    }),
+  upsert: (def, items) =>
+    piece(def, items, 'upsert', undefined, (p) => {
+      const cols = columnsOf(items[0] as Item);
+      const updates = cols.filter((c) => !def.primaryKey.includes(c));
+      const src = unnestRows(p, def, cols, items.map(valuesOf));
+      return (
+        `INSERT INTO gov_x_${def.name} (${cols.join(', ')}) ${src} ON CONFLICT (${def.primaryKey.join(', ')}) DO ` +
         (updates.length === 0
           ? 'NOTHING'
-          : `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`),
-      src.values,
-    );
-  }
-
-  /** Deletes rows by primary key (a missing row is no error). */
-  private async remove(db: pg.Client, items: readonly Item[]): Promise<void> {
-    const def = (items[0] as Item).def;
-    const pk = def.primaryKey;
-    const src = unnestOf(
-      def,
-      pk,
-      items.map((x) => x.key),
-    );
-    await this.run(
-      db,
-      `DELETE FROM gov_x_${def.name} t USING (${src.sql}) AS v (${pk.join(', ')}) ` +
-        `WHERE ${pk.map((c) => `t.${c} = v.${c}`).join(' AND ')}`,
-      src.values,
-    );
-  }
-
-  /** GOV_STORE_CONFLICT for the conflict first in batch order, reading what a "no row" upsert ran into. */
-  private async firstConflict(db: pg.Client, conflicts: readonly Conflict[]): Promise<Error> {
-    const first = conflicts.reduce((a, b) => (b.item.pos < a.item.pos ? b : a));
-    const { item } = first;
-    const expect = item.w.expect as NonNullable<RowWrite['expect']>;
-    let found = first.found;
-    if (found === UNREAD) {
-      const pk = item.def.primaryKey;
-      const res = await db.query<Record<string, unknown>>(
-        `SELECT ${expect.column} FROM gov_x_${item.def.name} WHERE ${pk.map((c, i) => `${c} = $${i + 1}`).join(' AND ')}`,
-        pk.map((c) => toParam(item.key[c] ?? null)),
+          : `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`)
       );
-      const r = res.rows[0];
-      // The row was there when the INSERT met it; if it has gone since, say null rather than "no row".
-      found = r === undefined ? null : fromPg(item.def, expect.column, r[expect.column]);
-    }
-    return conflictError(item.w.table, item.key, expect, found);
-  }
+    }),
+  deleteExpected: (def, items) =>
+    piece(def, items, 'delexp', { all: items.length }, (p) => {
+      const v = keysWithExpected(def, items, p);
+      return (
+        `DELETE FROM gov_x_${def.name} t USING (${v.sql}) AS v (${v.names}) WHERE ${v.where} ` +
+        `RETURNING ${pkOf(def, 't')}`
+      );
+    }),
+  delete: (def, items) =>
+    piece(def, items, 'delete', undefined, (p) => {
+      const v = keysOnly(def, items, p);
+      return `DELETE FROM gov_x_${def.name} t USING (${v.sql}) AS v (${v.names}) WHERE ${v.on}`;
+    }),
+};
 
-  /** Runs a statement, as a named prepared statement while there are names to spare (parsed once per connection). */
-  private run(
-    db: pg.Client,
-    text: string,
-    values: unknown[],
-  ): Promise<pg.QueryResult<Record<string, unknown>>> {
-    let name = this.names.get(text);
-    if (name === undefined && this.names.size < MAX_NAMED) {
-      name = `gov_rows_${this.names.size}`;
-      this.names.set(text, name);
-    }
-    return db.query<Record<string, unknown>>(name === undefined ? { text, values } : { name, text, values });
-  }
+function piece(
+  def: TableDef,
+  items: readonly Item[],
+  kind: string,
+  want: PgPiece['want'],
+  render: (p: Params) => string,
+): SidePiece {
+  return {
+    def,
+    items,
+    noRow: kind === 'insert',
+    render,
+    ...(want === undefined ? {} : { want }),
+  };
 }
 
-/** Whether a write is an upsert of a row that must not exist yet. */
-function isNoRowUpsert(w: RowWrite): boolean {
-  return w.op === 'upsert' && w.expect !== undefined && w.expect.value === null;
-}
-
-function lockOf(w: RowWrite): 'UPDATE' | 'SHARE' {
-  return w.op === 'check' ? 'SHARE' : 'UPDATE';
+/**
+ * The first failed expectation in batch order among pieces run one by one, given the keys each returned, as
+ * GOV_STORE_CONFLICT with what its row held; null when every piece met its count. Reads the conflicting row
+ * inside the caller's transaction.
+ */
+export async function firstConflict(
+  db: pg.Client,
+  ran: readonly { readonly piece: SidePiece; readonly rows: readonly Record<string, unknown>[] }[],
+): Promise<Error | null> {
+  let first: { item: Item; piece: SidePiece } | null = null;
+  for (const { piece: sp, rows } of ran) {
+    if (meets(sp.want, rows.length)) continue;
+    const returned = new Set(rows.map((r) => rowIdOf(sp.def, fromPgRow(sp.def, r))));
+    for (const item of sp.items) {
+      // "all": an item whose key did not come back failed; "none": one whose key did.
+      const failed = sp.want === 'none' ? returned.has(item.id) : !returned.has(item.id);
+      if (failed && (first === null || item.pos < first.item.pos)) first = { item, piece: sp };
+    }
+  }
+  if (first === null) return null;
+  const { item, piece: sp } = first;
+  const expect = item.w.expect as RowExpect;
+  const pk = item.def.primaryKey;
+  const res = await db.query<Record<string, unknown>>(
+    `SELECT ${expect.column} FROM gov_x_${item.def.name} WHERE ${pk.map((c, i) => `${c} = $${i + 1}`).join(' AND ')}`,
+    pk.map((c) => toParam(item.key[c] ?? null)),
+  );
+  const r = res.rows[0];
+  // A "no row" insert met a row; if it has gone since, say null rather than "no row".
+  const found =
+    r === undefined ? (sp.noRow ? null : undefined) : fromPg(item.def, expect.column, r[expect.column]);
+  if (meetsExpectation(expect, found)) {
+    // Not reachable while the pieces hold their locks; named rather than reported as a bogus conflict.
+    return new Error(`side-table write to ${item.def.name} failed its expectation, but its row now meets it`);
+  }
+  return conflictError(item.w.table, item.key, expect, found);
 }
 
 /** The columns a write names, sorted, so writes naming the same set share a statement. */
@@ -196,30 +185,95 @@ function valuesOf(x: Item): Readonly<Record<string, SqlValue>> {
   return x.w.op === 'upsert' ? x.w.row : x.key;
 }
 
+/** The expected values of `items` (which share an expected column) as an extra typed column. */
+function expectedOf(def: TableDef, items: readonly Item[]): ExtraColumn {
+  const column = (items[0] as Item).w.expect?.column as string;
+  return {
+    name: 'x_expected',
+    type: def.columns[column] as TableDef['columns'][string],
+    values: items.map((x) => x.w.expect?.value ?? null),
+  };
+}
+
+function pkOf(def: TableDef, alias: string): string {
+  return def.primaryKey.map((c) => `${alias}.${c}`).join(', ');
+}
+
+function matchKey(def: TableDef): string {
+  return def.primaryKey.map((c) => `t.${c} = v.${c}`).join(' AND ');
+}
+
+/** The keys of `items` as a row source aliased `v`, with the join condition on `t`. */
+function keysOnly(
+  def: TableDef,
+  items: readonly Item[],
+  p: Params,
+): { sql: string; names: string; on: string } {
+  const pk = def.primaryKey;
+  const sql = unnestRows(
+    p,
+    def,
+    pk,
+    items.map((x) => x.key),
+  );
+  return { sql, names: pk.join(', '), on: matchKey(def) };
+}
+
+/** The keys and expected values of `items`; `on`/`where` also require the expected value. */
+function keysWithExpected(
+  def: TableDef,
+  items: readonly Item[],
+  p: Params,
+): { sql: string; names: string; on: string; where: string } {
+  const pk = def.primaryKey;
+  const column = (items[0] as Item).w.expect?.column as string;
+  const sql = unnestRows(
+    p,
+    def,
+    pk,
+    items.map((x) => x.key),
+    expectedOf(def, items),
+  );
+  const on = `${matchKey(def)} AND t.${column} = v.x_expected`;
+  return { sql, names: [...pk, 'x_expected'].join(', '), on, where: on };
+}
+
+/** A column of values that is not one of the table's (the expected values of a group of writes). */
+interface ExtraColumn {
+  readonly name: string;
+  readonly type: TableDef['columns'][string];
+  readonly values: readonly SqlValue[];
+}
+
 /**
- * `SELECT <cols> FROM unnest(...)`: the rows as one array parameter per text or integer column. Blob columns are
- * cut with substring from ONE bytea parameter by offset and length arrays (length -1 for NULL), as the receipts
- * are: a bytea[] parameter travels as hex-escaped text, which costs more than the rest of the statement.
+ * `SELECT <cols> FROM unnest(...)`: the rows as one array parameter per text or integer column, then `extra`.
+ * Blob columns are cut with substring from ONE bytea parameter by offset and length arrays (length -1 for NULL),
+ * as the receipts are: a bytea[] parameter travels as hex-escaped text, which costs more than the rest of the
+ * statement.
  */
-function unnestOf(
+function unnestRows(
+  p: Params,
   def: TableDef,
   cols: readonly string[],
   rows: readonly Readonly<Record<string, SqlValue>>[],
-): { sql: string; values: unknown[] } {
-  const values: unknown[] = [];
+  extra?: ExtraColumn,
+): string {
+  const columns = cols.map((c) => ({
+    type: def.columns[c] as TableDef['columns'][string],
+    values: rows.map((r) => r[c] ?? null),
+  }));
+  if (extra !== undefined) columns.push({ type: extra.type, values: [...extra.values] });
   const arrays: string[] = [];
   const names: string[] = [];
   const exprs: string[] = [];
   const blobs: Uint8Array[] = [];
   let total = 0;
-  const blobParam = cols.reduce((n, c) => n + (def.columns[c] === 'blob' ? 2 : 1), 0) + 1;
-  cols.forEach((c, i) => {
-    const type = def.columns[c];
-    if (type === 'blob') {
+  const blobCuts: { i: number }[] = [];
+  columns.forEach((col, i) => {
+    if (col.type === 'blob') {
       const offsets: number[] = [];
       const lengths: number[] = [];
-      for (const r of rows) {
-        const v = r[c] ?? null;
+      for (const v of col.values) {
         if (v === null) {
           offsets.push(0);
           lengths.push(-1);
@@ -231,25 +285,24 @@ function unnestOf(
           total += b.byteLength;
         }
       }
-      values.push(offsets, lengths);
-      arrays.push(`$${values.length - 1}::int[]`, `$${values.length}::int[]`);
+      arrays.push(p.add(offsets, 'int[]'), p.add(lengths, 'int[]'));
       names.push(`o${i}`, `l${i}`);
-      exprs.push(
-        `CASE WHEN u.l${i} < 0 THEN NULL ELSE substring($${blobParam}::bytea FROM u.o${i} + 1 FOR u.l${i}) END`,
-      );
+      blobCuts.push({ i });
     } else {
-      values.push(rows.map((r) => r[c] ?? null));
-      arrays.push(`$${values.length}::${type === 'integer' ? 'bigint' : 'text'}[]`);
+      arrays.push(p.add(col.values, col.type === 'integer' ? 'bigint[]' : 'text[]'));
       names.push(`c${i}`);
-      exprs.push(`u.c${i}`);
     }
   });
-  // The bytes go last: $blobParam is the parameter after the arrays.
-  if (cols.some((c) => def.columns[c] === 'blob')) values.push(Buffer.concat(blobs, total));
-  return {
-    sql: `SELECT ${exprs.join(', ')} FROM unnest(${arrays.join(', ')}) AS u (${names.join(', ')})`,
-    values,
-  };
+  // The bytes go after the arrays, as one parameter.
+  const blobParam = blobCuts.length > 0 ? p.add(Buffer.concat(blobs, total), 'bytea') : '';
+  columns.forEach((col, i) => {
+    exprs.push(
+      col.type === 'blob'
+        ? `CASE WHEN u.l${i} < 0 THEN NULL ELSE substring(${blobParam} FROM u.o${i} + 1 FOR u.l${i}) END`
+        : `u.c${i}`,
+    );
+  });
+  return `SELECT ${exprs.join(', ')} FROM unnest(${arrays.join(', ')}) AS u (${names.join(', ')})`;
 }
 
 /** A side-table value as `pg` returns it, in the store's types (BIGINT arrives as a string). */

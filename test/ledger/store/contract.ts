@@ -698,6 +698,37 @@ export function storeContract(kind: string, make: FixtureFactory): void {
             [expectUpsert('g1', 2, 1), expectUpsert('g2', 1, null), expectUpsert('g3', 5, 4)],
             { key: '{"gkey":"g3"}', expected: '4', found: 'no row' },
           ],
+          [
+            // "No row" asserted by a check and by a delete, each on a row that exists, before a failed update.
+            [
+              {
+                table: 'governors',
+                op: 'delete',
+                key: { gkey: 'g9' },
+                expect: { column: 'version', value: null },
+              },
+              {
+                table: 'governors',
+                op: 'check',
+                key: { gkey: 'g1' },
+                expect: { column: 'version', value: null },
+              },
+              expectUpsert('g3', 5, 4),
+            ],
+            { key: '{"gkey":"g1"}', expected: 'no row', found: '1' },
+          ],
+          [
+            [
+              expectUpsert('g2', 1, null),
+              {
+                table: 'governors',
+                op: 'delete',
+                key: { gkey: 'g1' },
+                expect: { column: 'version', value: null },
+              },
+            ],
+            { key: '{"gkey":"g1"}', expected: 'no row', found: '1' },
+          ],
         ];
         for (const [rows, details] of cases) {
           await expect(f.store.commit(next(rows))).rejects.toMatchObject({
