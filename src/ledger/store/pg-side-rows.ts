@@ -35,7 +35,10 @@ export function sidePieces(tables: SideTables, rows: readonly RowWrite[]): SideP
 
 /** One piece per group of writes to the same table, done the same way, naming the same columns. */
 function segmentPieces(items: readonly Item[]): SidePiece[] {
-  const groups = groupBy(items, (x) => `${x.w.table}\0${kindOf(x.w)}\0${x.w.expect?.column}\0${columnsOf(x)}`);
+  const groups = groupBy(
+    items,
+    (x) => `${x.w.table}\0${kindOf(x.w)}\0${x.w.expect?.column}\0${columnsOf(x)}`,
+  );
   return groups.map((g) => {
     const first = g[0] as Item;
     return PIECES[kindOf(first.w)](first.def, g);
@@ -168,7 +171,8 @@ export async function firstConflict(
   const found =
     r === undefined ? (sp.noRow ? null : undefined) : fromPg(item.def, expect.column, r[expect.column]);
   if (meetsExpectation(expect, found)) {
-    // Not reachable while the pieces hold their locks; named rather than reported as a bogus conflict.
+    // Only if another writer changed the row between the write and this read (a write whose condition failed
+    // locks nothing): not a conflict this batch can name, so it is reported as what it is.
     return new Error(`side-table write to ${item.def.name} failed its expectation, but its row now meets it`);
   }
   return conflictError(item.w.table, item.key, expect, found);
