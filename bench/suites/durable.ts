@@ -14,7 +14,9 @@ import { generateSigner } from '../../src/ledger/index.js';
 import { RealClock } from '../../src/runtime/clock/index.js';
 import { scratchStore, type StoreKind } from '../scratch-store.js';
 import { check, now, percentile, type Figures, type MetricSpec, type Suite } from '../common.js';
+import type { FloorFigures } from '../durable/commit-floor.js';
 import type { ChildFigures } from '../durable/host-child.js';
+import { throwawaySchema } from '../../test/support/postgres.js';
 import { checkSteps, closedLoop, keyedAdd, openLoop, shuffled, stepsOf } from '../durable/load.js';
 import { benchCounter } from '../durable/machine.js';
 import { seedGovernors } from '../durable/seed.js';
@@ -36,6 +38,8 @@ const ACTIVATIONS = 1000;
  * than the default 5 s for its turn, and a timeout would end the run instead of measuring it.
  */
 const CALL_TIMEOUT_MS = 120_000;
+/** Commits per second of the floor process beside the latency run (light: it shares the disk and the cores). */
+const FLOOR_RATE = 100;
 /** Governors seeded for the 1M suite; GOV_BENCH_DURABLE_SEED lowers it for a quick look (the target is at 1M). */
 const SEEDED = Number(process.env['GOV_BENCH_DURABLE_SEED'] ?? 1_000_000);
 /** Governors the 1M child activates (and keeps in memory for the RSS figure). */
@@ -71,7 +75,10 @@ async function storeFigures(kind: Kind, calls: number): Promise<Figures> {
 
     const half = rate / 2;
     before = stepsOf(host);
+    const floor = await startFloor(kind);
+    floor.go();
     const lat = await openLoop(clock, half, Math.round(half * LATENCY_S), () => keyedAdd(host, pick()));
+    const bare = await floor.result;
     checkSteps(host, before, lat.length);
 
     // Every governor out of memory, then calls to distinct ones: each loads its row and restores its timer.
@@ -86,6 +93,8 @@ async function storeFigures(kind: Kind, calls: number): Promise<Figures> {
       steps: rate,
       p50: percentile(lat, 50),
       p99: percentile(lat, 99),
+      floor_p50: bare.p50,
+      floor_p99: bare.p99,
       act_p50: percentile(act, 50),
       act_p99: percentile(act, 99),
     };
@@ -106,6 +115,8 @@ function storeMetrics(rateTarget: number): MetricSpec[] {
     },
     { name: 'p50', unit: 'ms', label: 'call p50 at half that rate (ms)' },
     { name: 'p99', unit: 'ms', label: 'call p99 at half that rate (ms)', target: { op: '<=', value: 25 } },
+    { name: 'floor_p50', unit: 'ms', label: `bare 1-row commit p50 beside it, ${FLOOR_RATE}/s (ms)` },
+    { name: 'floor_p99', unit: 'ms', label: `bare 1-row commit p99 beside it, ${FLOOR_RATE}/s (ms)` },
     { name: 'act_p50', unit: 'ms', label: `activation p50 at ${ACTIVATION_RATE}/s (ms)` },
     { name: 'act_p99', unit: 'ms', label: `activation p99 at ${ACTIVATION_RATE}/s (ms)` },
   ];
@@ -124,6 +135,49 @@ function storeSuite(kind: Kind, id: string, rateTarget: number, calls: number): 
     serviceProcess: true,
     governess: () => storeFigures(kind, calls),
   };
+}
+
+/**
+ * Starts bench/durable/commit-floor.ts for `kind` (a file or schema of its own) and waits until its table exists;
+ * `go` starts its commits, for as long as the latency run lasts, and `result` gives their latencies.
+ */
+function startFloor(kind: Kind): Promise<{ go: () => void; result: Promise<FloorFigures> }> {
+  const dir = kind === 'sqlite' ? mkdtempSync(join(tmpdir(), 'gov-bench-floor-')) : null;
+  const target = dir === null ? throwawaySchema('bench_floor') : join(dir, 'floor.sqlite');
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(here, '..', 'durable', 'commit-floor.ts'),
+      kind,
+      target,
+      String(FLOOR_RATE),
+      String(FLOOR_RATE * LATENCY_S),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  let ready: () => void = () => undefined;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('READY\n')) ready();
+  });
+  const result = new Promise<FloorFigures>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (dir !== null) rmSync(dir, { recursive: true, force: true });
+      const line = out.split('\n').find((l) => l.startsWith('FLOOR '));
+      if (code !== 0 || line === undefined) reject(new Error(`commit floor exited ${code}: ${out.trim()}`));
+      else resolve(JSON.parse(line.slice('FLOOR '.length)) as FloorFigures);
+    });
+  });
+  // A child that fails before READY rejects `result`; the race hands that failure to the caller.
+  return Promise.race([isReady, result]).then(() => ({
+    go: () => void child.stdin.end('GO\n'),
+    result,
+  }));
 }
 
 /** Runs bench/durable/host-child.ts over the seeded file and parses its CHILD line. */
