@@ -66,7 +66,11 @@ async function main(): Promise<void> {
   const committer = kind === 'sqlite' ? await sqliteCommitter(target) : await postgresCommitter(target);
   try {
     const lines = createInterface({ input: process.stdin });
-    const go = new Promise<void>((resolve) => lines.on('line', (l) => l.trim() === 'GO' && resolve()));
+    // A parent that ends before GO closes stdin: the table is removed all the same (finally, below).
+    const go = new Promise<void>((resolve, reject) => {
+      lines.on('line', (l) => l.trim() === 'GO' && resolve());
+      lines.on('close', () => reject(new Error('stdin closed before GO')));
+    });
     process.stdout.write('READY\n');
     await go;
     lines.close();
