@@ -7,7 +7,7 @@
 export class Params {
   readonly values: unknown[] = [];
 
-  /** Adds a value; returns its placeholder with the cast that tells PostgreSQL its type. */
+  /** Adds a value; returns its `$n::type` reference, the cast telling PostgreSQL its type. */
   add(value: unknown, type: string): string {
     this.values.push(value);
     return `$${this.values.length}::${type}`;

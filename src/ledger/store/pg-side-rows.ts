@@ -65,17 +65,17 @@ function kindOf(w: RowWrite): Kind {
 
 const PIECES: Record<Kind, (def: TableDef, items: readonly Item[]) => SidePiece> = {
   check: (def, items) =>
-    piece(def, items, 'check', { all: items.length }, (p) => {
+    piece(def, items, false, { all: items.length }, (p) => {
       const v = keysWithExpected(def, items, p);
       return `SELECT ${pkOf(def, 't')} FROM gov_x_${def.name} t JOIN (${v.sql}) AS v (${v.names}) ON ${v.on} FOR SHARE OF t`;
     }),
   checkAbsent: (def, items) =>
-    piece(def, items, 'absent', 'none', (p) => {
+    piece(def, items, false, 'none', (p) => {
       const v = keysOnly(def, items, p);
       return `SELECT ${pkOf(def, 't')} FROM gov_x_${def.name} t JOIN (${v.sql}) AS v (${v.names}) ON ${v.on}`;
     }),
   insertNew: (def, items) =>
-    piece(def, items, 'insert', { all: items.length }, (p) => {
+    piece(def, items, true, { all: items.length }, (p) => {
       const cols = columnsOf(items[0] as Item);
       const src = unnestRows(p, def, cols, items.map(valuesOf));
       return (
@@ -84,7 +84,7 @@ const PIECES: Record<Kind, (def: TableDef, items: readonly Item[]) => SidePiece>
       );
     }),
   update: (def, items) =>
-    piece(def, items, 'update', { all: items.length }, (p) => {
+    piece(def, items, false, { all: items.length }, (p) => {
       const cols = columnsOf(items[0] as Item);
       const expect = (items[0] as Item).w.expect as RowExpect;
       const src = unnestRows(p, def, cols, items.map(valuesOf), expectedOf(def, items));
@@ -97,7 +97,7 @@ const PIECES: Record<Kind, (def: TableDef, items: readonly Item[]) => SidePiece>
       );
     }),
   upsert: (def, items) =>
-    piece(def, items, 'upsert', undefined, (p) => {
+    piece(def, items, false, undefined, (p) => {
       const cols = columnsOf(items[0] as Item);
       const updates = cols.filter((c) => !def.primaryKey.includes(c));
       const src = unnestRows(p, def, cols, items.map(valuesOf));
@@ -109,15 +109,15 @@ const PIECES: Record<Kind, (def: TableDef, items: readonly Item[]) => SidePiece>
       );
     }),
   deleteExpected: (def, items) =>
-    piece(def, items, 'delexp', { all: items.length }, (p) => {
+    piece(def, items, false, { all: items.length }, (p) => {
       const v = keysWithExpected(def, items, p);
       return (
-        `DELETE FROM gov_x_${def.name} t USING (${v.sql}) AS v (${v.names}) WHERE ${v.where} ` +
+        `DELETE FROM gov_x_${def.name} t USING (${v.sql}) AS v (${v.names}) WHERE ${v.on} ` +
         `RETURNING ${pkOf(def, 't')}`
       );
     }),
   delete: (def, items) =>
-    piece(def, items, 'delete', undefined, (p) => {
+    piece(def, items, false, undefined, (p) => {
       const v = keysOnly(def, items, p);
       return `DELETE FROM gov_x_${def.name} t USING (${v.sql}) AS v (${v.names}) WHERE ${v.on}`;
     }),
@@ -126,14 +126,14 @@ const PIECES: Record<Kind, (def: TableDef, items: readonly Item[]) => SidePiece>
 function piece(
   def: TableDef,
   items: readonly Item[],
-  kind: string,
+  noRow: boolean,
   want: PgPiece['want'],
   render: (p: Params) => string,
 ): SidePiece {
   return {
     def,
     items,
-    noRow: kind === 'insert',
+    noRow,
     render,
     ...(want === undefined ? {} : { want }),
   };
@@ -193,7 +193,6 @@ function valuesOf(x: Item): Readonly<Record<string, SqlValue>> {
 function expectedOf(def: TableDef, items: readonly Item[]): ExtraColumn {
   const column = (items[0] as Item).w.expect?.column as string;
   return {
-    name: 'x_expected',
     type: def.columns[column] as TableDef['columns'][string],
     values: items.map((x) => x.w.expect?.value ?? null),
   };
@@ -223,12 +222,12 @@ function keysOnly(
   return { sql, names: pk.join(', '), on: matchKey(def) };
 }
 
-/** The keys and expected values of `items`; `on`/`where` also require the expected value. */
+/** The keys and expected values of `items`; `on` also requires the expected value. */
 function keysWithExpected(
   def: TableDef,
   items: readonly Item[],
   p: Params,
-): { sql: string; names: string; on: string; where: string } {
+): { sql: string; names: string; on: string } {
   const pk = def.primaryKey;
   const column = (items[0] as Item).w.expect?.column as string;
   const sql = unnestRows(
@@ -238,13 +237,15 @@ function keysWithExpected(
     items.map((x) => x.key),
     expectedOf(def, items),
   );
-  const on = `${matchKey(def)} AND t.${column} = v.x_expected`;
-  return { sql, names: [...pk, 'x_expected'].join(', '), on, where: on };
+  return {
+    sql,
+    names: [...pk, 'x_expected'].join(', '),
+    on: `${matchKey(def)} AND t.${column} = v.x_expected`,
+  };
 }
 
-/** A column of values that is not one of the table's (the expected values of a group of writes). */
+/** A column of values that is not one of the table's (the expected values of a group of writes, `x_expected`). */
 interface ExtraColumn {
-  readonly name: string;
   readonly type: TableDef['columns'][string];
   readonly values: readonly SqlValue[];
 }
@@ -272,7 +273,6 @@ function unnestRows(
   const exprs: string[] = [];
   const blobs: Uint8Array[] = [];
   let total = 0;
-  const blobCuts: { i: number }[] = [];
   columns.forEach((col, i) => {
     if (col.type === 'blob') {
       const offsets: number[] = [];
@@ -291,14 +291,13 @@ function unnestRows(
       }
       arrays.push(p.add(offsets, 'int[]'), p.add(lengths, 'int[]'));
       names.push(`o${i}`, `l${i}`);
-      blobCuts.push({ i });
     } else {
       arrays.push(p.add(col.values, col.type === 'integer' ? 'bigint[]' : 'text[]'));
       names.push(`c${i}`);
     }
   });
   // The bytes go after the arrays, as one parameter.
-  const blobParam = blobCuts.length > 0 ? p.add(Buffer.concat(blobs, total), 'bytea') : '';
+  const blobParam = columns.some((c) => c.type === 'blob') ? p.add(Buffer.concat(blobs, total), 'bytea') : '';
   columns.forEach((col, i) => {
     exprs.push(
       col.type === 'blob'
