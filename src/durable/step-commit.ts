@@ -53,6 +53,12 @@ interface Consumed {
   readonly cast: { readonly content: object; readonly cc: CastCause } | null;
 }
 
+/**
+ * Times a step is appended again after its transaction failed on another governor's row. Such a failure is a
+ * fork attempt (rare), and it drops the step that made it, so a retry fails again only if another one joined.
+ */
+const SHARED_RETRIES = 3;
+
 const TIMEOUTS: ReadonlySet<string> = new Set(['timeout', 'state_timeout', 'generic_timeout']);
 
 function sameTimers<T extends MachineTypes>(g: Governor<T>, step: StepRecord<T>): boolean {
@@ -150,9 +156,16 @@ function governorRow<T extends MachineTypes>(
   return row;
 }
 
-function isOwnConflict(err: unknown, gkey: string): boolean {
-  if (!GovernessError.is(err, LedgerErrors.storeConflict)) return false;
-  const key = (err as GovernessError).details.key;
+/** The store conflict that failed an append (the ledger hands it on as the cause of GOV_APPEND_FAILED), or null. */
+function conflictOf(err: unknown): GovernessError | null {
+  if (GovernessError.is(err, LedgerErrors.storeConflict)) return err;
+  const cause = err instanceof Error ? err.cause : undefined;
+  return GovernessError.is(cause, LedgerErrors.storeConflict) ? cause : null;
+}
+
+/** True when the conflicting row belongs to governor `gkey` (its row or one of its reply rows). */
+function isOwnConflict(conflict: GovernessError, gkey: string): boolean {
+  const key = conflict.details.key;
   try {
     return typeof key === 'string' && (JSON.parse(key) as { gkey?: unknown }).gkey === gkey;
   } catch {
@@ -252,7 +265,7 @@ export class StepCommitter {
     const delivered = consumed.cast?.cc.outbox;
     if (delivered !== undefined && delivered !== null) rows.push(outboxDelete(delivered));
     const draft = this.draft(g, step, consumed, version, wall);
-    return this.append(g, draft, rows, true).then(() => {
+    return this.append(g, draft, rows, SHARED_RETRIES).then(() => {
       g.version = version;
       g.timerGen = t.timerGen;
       g.gens = t.gens;
@@ -335,13 +348,14 @@ export class StepCommitter {
 
   /**
    * Appends; a conflict on another governor's row means this step only shared a failed transaction, so it is
-   * appended once more (nothing of it was stored). A conflict on its own row is a fork attempt: it fails.
+   * appended again (nothing of it was stored), up to SHARED_RETRIES times. A conflict on its own row is a fork
+   * attempt: it fails.
    */
   private async append<T extends MachineTypes>(
     g: Governor<T>,
     draft: ReceiptDraft,
     rows: readonly RowWrite[],
-    retry: boolean,
+    retries: number,
   ): Promise<void> {
     g.committing = true;
     this.inFlight++;
@@ -350,8 +364,9 @@ export class StepCommitter {
       // reply row (expected absent) is the key's unique record: the ledger need not look it up nor index it.
       await this.ctx.ledger.append(draft, { rows, callerDedupes: true });
     } catch (err) {
-      if (retry && GovernessError.is(err, LedgerErrors.storeConflict) && !isOwnConflict(err, g.gkey)) {
-        return this.append(g, draft, rows, false);
+      const conflict = conflictOf(err);
+      if (retries > 0 && conflict !== null && !isOwnConflict(conflict, g.gkey)) {
+        return this.append(g, draft, rows, retries - 1);
       }
       throw this.failed(g, err);
     } finally {

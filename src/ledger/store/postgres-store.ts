@@ -100,9 +100,14 @@ export class PostgresStore implements LedgerStore {
   }
 
   async open(): Promise<StoredLogState> {
-    // A second open (the sequencer re-reading its state after a failed batch) releases the first's connections.
-    await this.close();
+    // A second open (the sequencer re-reading its state after a failed batch) releases the first's connections,
+    // but its read pool goes on serving reads until the new one is ready: a failed batch must not fail the reads
+    // made meanwhile (an activation, a reply-row lookup).
+    const previous = { writer: this.writer, pool: this.pool, committer: this.committer };
+    this.writer = null;
+    this.committer = null;
     const searchPath = `-c search_path=${this.schema} -c synchronous_commit=on`;
+    let pool: pg.Pool | null = null;
     try {
       const writer = new pg.Client({ connectionString: this.connectionString, options: searchPath });
       await writer.connect();
@@ -130,7 +135,7 @@ export class PostgresStore implements LedgerStore {
       } finally {
         await writer.query('SELECT pg_advisory_unlock(hashtext($1))', [`governess-ddl:${this.schema}`]);
       }
-      this.pool = new pg.Pool({
+      pool = new pg.Pool({
         connectionString: this.connectionString,
         options: searchPath,
         max: this.readers,
@@ -166,8 +171,12 @@ export class PostgresStore implements LedgerStore {
         nextLedgerNo,
         store: `postgres ${this.schema}`,
       });
+      this.pool = pool;
+      await closeConnections(previous);
       return state;
     } catch (err) {
+      await pool?.end().catch(() => undefined);
+      await closeConnections(previous);
       await this.close();
       if (err instanceof GovernessError) throw err;
       throw this.failed(`open: ${err instanceof Error ? err.message : String(err)}`, err);
@@ -330,15 +339,11 @@ export class PostgresStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
-    const w = this.writer;
-    const p = this.pool;
-    const c = this.committer;
+    const open = { writer: this.writer, pool: this.pool, committer: this.committer };
     this.writer = null;
     this.pool = null;
     this.committer = null;
-    await c?.close().catch(() => undefined);
-    await w?.end().catch(() => undefined);
-    await p?.end().catch(() => undefined);
+    await closeConnections(open);
   }
 
   /** Drops the store's schema and everything in it (tests and `governess` tooling only). */
@@ -394,4 +399,15 @@ function toEntry(r: EntryRow): StoredEntry {
     idempotencyKey: r.idem,
     bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
   };
+}
+
+/** Ends a store's connections, ignoring failures (they are being let go). */
+async function closeConnections(c: {
+  readonly writer: pg.Client | null;
+  readonly pool: pg.Pool | null;
+  readonly committer: PgWriterConnection | null;
+}): Promise<void> {
+  await c.committer?.close().catch(() => undefined);
+  await c.writer?.end().catch(() => undefined);
+  await c.pool?.end().catch(() => undefined);
 }

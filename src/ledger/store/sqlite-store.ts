@@ -166,13 +166,16 @@ export class SqliteStore implements LedgerStore {
   }
 
   async open(): Promise<StoredLogState> {
-    // A second open (the sequencer re-reading its state after a failed batch) starts from scratch.
-    await this.close();
+    // A second open (the sequencer re-reading its state after a failed batch) starts from scratch with a new
+    // writer thread and connection, but the first connection goes on serving reads until the new one is ready:
+    // a failed batch must not fail the reads made meanwhile (an activation, a reply-row lookup).
+    const previous = { db: this.db, writer: this.writer };
+    this.writer = null;
     if (!this.readonly) mkdirSync(dirname(this.path), { recursive: true });
+    let db: Database.Database | null = null;
     try {
       if (!this.readonly) await this.startWriter();
-      const db = new Database(this.path, { fileMustExist: true, readonly: this.readonly });
-      this.db = db;
+      db = new Database(this.path, { fileMustExist: true, readonly: this.readonly });
       db.pragma('busy_timeout = 5000');
       const version = (
         db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'gov_meta'").get() ===
@@ -212,8 +215,15 @@ export class SqliteStore implements LedgerStore {
         (db.prepare('SELECT COALESCE(MAX(ledger_no), 0) AS n FROM gov_ledgers').get() as { n: number }).n + 1;
       this.size = state.size;
       this.rewind();
+      this.statements.clear();
+      this.db = db;
+      previous.db?.close();
+      await previous.writer?.close();
       return state;
     } catch (err) {
+      db?.close();
+      previous.db?.close();
+      await previous.writer?.close();
       await this.close();
       if (err instanceof GovernessError) throw err;
       throw new GovernessError(

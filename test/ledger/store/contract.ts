@@ -303,6 +303,31 @@ export function storeContract(kind: string, make: FixtureFactory): void {
       expect(await f.store.getRows('replies', [])).toEqual([]);
     });
 
+    it('reads made while the store opens again (after a failed batch) are served, and the store goes on', async (ctx) => {
+      await using f = await fixture(ctx);
+      f.store.defineTable(PAIRS);
+      await f.store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      const row = { gkey: 'g', n: 1, req_hash: enc.encode('h'), reply: null, version: 1 };
+      const b = batchOf(0, ['quota/s/a'], seqs, { known });
+      await f.store.commit({ ...b, rows: [{ table: 'pairs', op: 'upsert', row }] });
+      // The sequencer opens the store again to re-read its state; the host keeps reading meanwhile.
+      const reopened = f.store.open();
+      const during = await Promise.all([
+        f.store.getRows('pairs', [{ gkey: 'g', n: 1 }]),
+        f.store.readRange(0, 10),
+        f.store.lastOfLedger('quota/s/a'),
+      ]);
+      expect(during[0]).toEqual([row]);
+      expect(during[1].map((e) => e.receiptId)).toEqual(b.entries.map((e) => e.receiptId));
+      expect(during[2]?.seq).toBe(1);
+      expect(await reopened).toEqual(b.state);
+      await f.store.commit(batchOf(1, ['quota/s/a'], seqs, { known }));
+      expect((await f.store.getRows('pairs', [{ gkey: 'g', n: 1 }]))[0]).toEqual(row);
+      expect((await f.store.lastOfLedger('quota/s/a'))?.seq).toBe(2);
+    });
+
     it('everything committed is there after the store is closed and opened again', async (ctx) => {
       await using f = await fixture(ctx);
       if (f.reopen === null) return ctx.skip();
