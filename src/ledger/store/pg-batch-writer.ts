@@ -68,7 +68,7 @@ export class PgBatchWriter {
   private readonly names = new Map<string, string>();
 
   constructor(
-    private readonly db: pg.Client,
+    private db: pg.Client,
     private readonly tables: SideTables,
     /** The log's size after the last committed batch. */
     private size: number,
@@ -77,6 +77,14 @@ export class PgBatchWriter {
     /** Names the store in error messages. */
     private readonly store: string,
   ) {}
+
+  /**
+   * Goes on on another connection (the last one broke between commits). The log size and ledger numbers carry
+   * over; `pg` prepares the named statements again on the new connection as they are first used.
+   */
+  useConnection(db: pg.Client): void {
+    this.db = db;
+  }
 
   /** Writes the batch in one transaction; resolves after COMMIT; on failure nothing of it is stored. */
   async commit(batch: WireBatch): Promise<void> {

@@ -9,15 +9,17 @@ import pg from 'pg';
 import { GovernessError } from '../../errors/index.js';
 import { PgBatchWriter } from './pg-batch-writer.js';
 import { SideTables } from './side-tables.js';
-import type { PgWriterReply, PgWriterRequest } from './pg-writer.js';
+import type { PgWriterOpenOptions, PgWriterReply, PgWriterRequest } from './pg-writer.js';
 import type { TableDef } from './types.js';
 
 const port = parentPort;
 if (port === null) throw new Error('pg-writer-thread runs only as a worker thread');
 
 interface Connection {
-  readonly client: pg.Client;
+  client: pg.Client;
   readonly writer: PgBatchWriter;
+  /** How to open the connection again (see reconnect). */
+  readonly open: PgWriterOpenOptions;
   /** Set when the connection reported an error outside a query (the server ended it, the network failed). */
   broken: Error | null;
   /** The end of this connection's queue: its commits run one after another, never interleaved. */
@@ -39,20 +41,15 @@ function failure(err: unknown): PgWriterReply['error'] {
 async function handle(m: PgWriterRequest): Promise<void> {
   switch (m.type) {
     case 'open': {
-      // Named, so an operator (or a test) can tell the writer from the readers in pg_stat_activity.
-      const client = new pg.Client({
-        connectionString: m.connectionString,
-        options: m.options,
-        application_name: `governess writer ${m.store}`.slice(0, 63),
-      });
+      const client = newClient(m);
       const conn: Connection = {
         client,
         writer: new PgBatchWriter(client, tablesOf(m.tables), m.size, m.nextLedgerNo, m.store),
+        open: m,
         broken: null,
         tail: Promise.resolve(),
       };
-      // Without a listener an 'error' event would end the thread and every other store's connection with it.
-      client.on('error', (err) => (conn.broken ??= err));
+      watch(conn, client);
       await client.connect();
       connections.set(m.conn, conn);
       return;
@@ -60,8 +57,8 @@ async function handle(m: PgWriterRequest): Promise<void> {
     case 'commit': {
       const conn = connections.get(m.conn);
       if (conn === undefined) throw new Error('writer connection is closed');
-      const run = conn.tail.then(() => {
-        if (conn.broken !== null) throw new Error(`writer connection failed: ${conn.broken.message}`);
+      const run = conn.tail.then(async () => {
+        if (conn.broken !== null) await reconnect(conn);
         return conn.writer.commit(m.batch);
       });
       conn.tail = run.catch(() => undefined);
@@ -76,6 +73,48 @@ async function handle(m: PgWriterRequest): Promise<void> {
       return;
     }
   }
+}
+
+/** The writer connection, named so an operator (or a test) can tell it from the readers in pg_stat_activity. */
+function newClient(o: PgWriterOpenOptions): pg.Client {
+  return new pg.Client({
+    connectionString: o.connectionString,
+    options: o.options,
+    application_name: `governess writer ${o.store}`.slice(0, 63),
+  });
+}
+
+/**
+ * Marks the connection broken when its client reports an error outside a query (the server ended it, the network
+ * failed). Without a listener the 'error' event would end the thread and every other store's connection with it.
+ */
+function watch(conn: Connection, client: pg.Client): void {
+  client.on('error', (err) => {
+    if (conn.client === client) conn.broken ??= err;
+  });
+}
+
+/**
+ * Replaces a connection that broke while idle, before a batch is sent on it. Nothing of that batch reached the
+ * old one, so it can go on the new one: a connection the server ended between commits (a restart, an
+ * administrator, an idle timeout) then costs no failed batch. A connection that breaks during a batch fails it,
+ * as its outcome may be unknown.
+ */
+async function reconnect(conn: Connection): Promise<void> {
+  const old = conn.client;
+  const client = newClient(conn.open);
+  watch(conn, client);
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    const was = (conn.broken as Error).message;
+    throw new Error(`writer connection failed: ${was}; reconnecting: ${(err as Error).message}`);
+  }
+  conn.client = client;
+  conn.broken = null;
+  conn.writer.useConnection(client);
+  await old.end().catch(() => undefined);
 }
 
 function tablesOf(defs: readonly TableDef[]): SideTables {

@@ -74,7 +74,6 @@ export class PostgresStore implements LedgerStore {
   /** Schema holding the tables. */
   readonly schema: string;
   private readonly connectionString: string;
-  private writer: pg.Client | null = null;
   private pool: pg.Pool | null = null;
   private readonly readers: number;
   private readonly tables = new SideTables();
@@ -95,7 +94,7 @@ export class PostgresStore implements LedgerStore {
   }
 
   defineTable(def: TableDef): void {
-    if (this.writer !== null) throw this.failed('defineTable must be called before open');
+    if (this.pool !== null) throw this.failed('defineTable must be called before open');
     this.tables.define(def);
   }
 
@@ -103,26 +102,25 @@ export class PostgresStore implements LedgerStore {
     // A second open (the sequencer re-reading its state after a failed batch) releases the first's connections,
     // but its read pool goes on serving reads until the new one is ready: a failed batch must not fail the reads
     // made meanwhile (an activation, a reply-row lookup).
-    const previous = { writer: this.writer, pool: this.pool, committer: this.committer };
-    this.writer = null;
+    const previous = { pool: this.pool, committer: this.committer };
     this.committer = null;
     const searchPath = `-c search_path=${this.schema} -c synchronous_commit=on`;
     let pool: pg.Pool | null = null;
+    // The schema is made and read on a connection of its own, ended when open returns.
+    const setup = this.client('setup', searchPath);
     try {
-      const writer = new pg.Client({ connectionString: this.connectionString, options: searchPath });
-      await writer.connect();
-      this.writer = writer;
+      await setup.connect();
       // Two stores opening the same schema at once would race on CREATE ... IF NOT EXISTS: serialise them.
-      await writer.query('SELECT pg_advisory_lock(hashtext($1))', [`governess-ddl:${this.schema}`]);
+      await setup.query('SELECT pg_advisory_lock(hashtext($1))', [`governess-ddl:${this.schema}`]);
       try {
-        await writer.query(ddl(this.schema));
+        await setup.query(ddl(this.schema));
         for (const def of this.tables.all())
-          for (const d of [sideTableDdl(def, 'postgres'), ...sideIndexDdl(def)]) await writer.query(d);
-        const v = await writer.query<{ value: string }>('SELECT value FROM gov_meta WHERE key = $1', [
+          for (const d of [sideTableDdl(def, 'postgres'), ...sideIndexDdl(def)]) await setup.query(d);
+        const v = await setup.query<{ value: string }>('SELECT value FROM gov_meta WHERE key = $1', [
           'schema_version',
         ]);
         if (v.rows.length === 0) {
-          await writer.query('INSERT INTO gov_meta (key, value) VALUES ($1, $2)', [
+          await setup.query('INSERT INTO gov_meta (key, value) VALUES ($1, $2)', [
             'schema_version',
             STORAGE_SCHEMA_VERSION,
           ]);
@@ -133,25 +131,30 @@ export class PostgresStore implements LedgerStore {
           });
         }
       } finally {
-        await writer.query('SELECT pg_advisory_unlock(hashtext($1))', [`governess-ddl:${this.schema}`]);
+        await setup.query('SELECT pg_advisory_unlock(hashtext($1))', [`governess-ddl:${this.schema}`]);
       }
       pool = new pg.Pool({
         connectionString: this.connectionString,
         options: searchPath,
         max: this.readers,
+        application_name: this.applicationName('reader'),
       });
+      // PostgreSQL may end an idle connection (a restart, an administrator, a timeout, the network): the pool
+      // drops that client itself and the next query opens another. Without a listener the 'error' event would
+      // end the process, and every governor with it.
+      pool.on('error', () => undefined);
       // The log state row always exists, so a commit's optimistic UPDATE has a row to check.
-      await writer.query(
+      await setup.query(
         "INSERT INTO gov_log_state (id, size, frontier, last_ts) VALUES (1, 0, ''::bytea, 0) ON CONFLICT (id) DO NOTHING",
       );
-      const maxNo = await writer.query<{ n: string }>(
+      const maxNo = await setup.query<{ n: string }>(
         'SELECT COALESCE(MAX(ledger_no), 0) AS n FROM gov_ledgers',
       );
       const nextLedgerNo = Number(maxNo.rows[0]?.n ?? 0) + 1;
-      const st = await writer.query<{ size: string; frontier: Buffer; last_ts: string }>(
+      const st = await setup.query<{ size: string; frontier: Buffer; last_ts: string }>(
         'SELECT size, frontier, last_ts FROM gov_log_state WHERE id = 1',
       );
-      const n = await writer.query<{ n: string }>('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM gov_receipts');
+      const n = await setup.query<{ n: string }>('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM gov_receipts');
       const row = st.rows[0];
       const state: StoredLogState =
         row === undefined
@@ -180,6 +183,8 @@ export class PostgresStore implements LedgerStore {
       await this.close();
       if (err instanceof GovernessError) throw err;
       throw this.failed(`open: ${err instanceof Error ? err.message : String(err)}`, err);
+    } finally {
+      await setup.end().catch(() => undefined);
     }
   }
 
@@ -261,7 +266,7 @@ export class PostgresStore implements LedgerStore {
 
   async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
     try {
-      await this.writerClient().query('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
+      await this.readPool().query('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
         cp.size,
         cp.tsMs,
         cp.note,
@@ -339,8 +344,7 @@ export class PostgresStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
-    const open = { writer: this.writer, pool: this.pool, committer: this.committer };
-    this.writer = null;
+    const open = { pool: this.pool, committer: this.committer };
     this.pool = null;
     this.committer = null;
     await closeConnections(open);
@@ -364,9 +368,20 @@ export class PostgresStore implements LedgerStore {
     return res.rows.map(toEntry);
   }
 
-  private writerClient(): pg.Client {
-    if (this.writer === null) throw this.failed('not open');
-    return this.writer;
+  /** A connection of this store, named in pg_stat_activity; an 'error' on it fails its queries, not the process. */
+  private client(role: string, options: string): pg.Client {
+    const c = new pg.Client({
+      connectionString: this.connectionString,
+      options,
+      application_name: this.applicationName(role),
+    });
+    c.on('error', () => undefined);
+    return c;
+  }
+
+  /** `governess <role> postgres <schema>`, cut to PostgreSQL's 63 bytes. */
+  private applicationName(role: string): string {
+    return `governess ${role} postgres ${this.schema}`.slice(0, 63);
   }
 
   private readPool(): pg.Pool {
@@ -403,11 +418,9 @@ function toEntry(r: EntryRow): StoredEntry {
 
 /** Ends a store's connections, ignoring failures (they are being let go). */
 async function closeConnections(c: {
-  readonly writer: pg.Client | null;
   readonly pool: pg.Pool | null;
   readonly committer: PgWriterConnection | null;
 }): Promise<void> {
   await c.committer?.close().catch(() => undefined);
-  await c.writer?.end().catch(() => undefined);
   await c.pool?.end().catch(() => undefined);
 }

@@ -13,6 +13,8 @@ export async function checkPostgresLedgerSchema(connectionString: string, schema
   const fail = (problem: string, cause?: unknown): GovernessError =>
     new GovernessError(LedgerErrors.storeFailed, { store: where, problem }, { cause });
   const client = new pg.Client({ connectionString });
+  // A connection the server ends fails the query below; unheard, its 'error' event would end the process.
+  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (err) {

@@ -69,7 +69,7 @@ describe('PostgreSQL batch writer', () => {
     }
   });
 
-  it('a writer connection the server ended fails its batch, and the ledger goes on on a new one', async (ctx) => {
+  it('a writer connection the server ended between commits is replaced before the next batch', async (ctx) => {
     const f = await openLedger('postgres');
     if (typeof f === 'string') return ctx.skip(f);
     await using fixture = f;
@@ -86,10 +86,8 @@ describe('PostgreSQL batch writer', () => {
     } finally {
       await admin.end();
     }
-    await expect(fixture.ledger.append(draft({ tenant_id: 'tenant-2' }))).rejects.toMatchObject({
-      code: 'GOV_APPEND_FAILED',
-    });
-    const next = await fixture.ledger.append(draft({ tenant_id: 'tenant-3' }));
+    // Nothing of the next batch reached the ended connection, so it goes on a new one instead of failing.
+    const next = await fixture.ledger.append(draft({ tenant_id: 'tenant-2' }));
     expect(await fixture.ledger.get(next.receipt.receipt_id)).not.toBeNull();
     expect(fixture.ledger.size).toBe(2);
   });
