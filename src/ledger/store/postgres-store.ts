@@ -217,7 +217,7 @@ export class PostgresStore implements LedgerStore {
   async readRecords(from: number, to: number): Promise<StoredRecords> {
     // One aggregate row for the whole range (stored-records.ts); a range it does not describe exactly is read
     // again row by row.
-    const agg = await this.readPool().query<AggregateRecordsRow>(
+    const agg = await this.run<AggregateRecordsRow>(
       `SELECT count(*)::int AS n, min(idx)::float8 AS lo, max(idx)::float8 AS hi,
          string_agg(length(bytes)::text, ',' ORDER BY idx) AS lengths,
          string_agg(bytes, ''::bytea ORDER BY idx) AS bytes
@@ -227,7 +227,7 @@ export class PostgresStore implements LedgerStore {
     const packed = recordsFromAggregate(from, agg.rows[0]!);
     if (packed !== null) return packed;
     // bigint comes back as text: read as float8 (indexes stay below 2^53).
-    const res = await this.readPool().query<StoredRow>(
+    const res = await this.run<StoredRow>(
       'SELECT idx::float8 AS "index", bytes FROM gov_receipts WHERE idx >= $1 AND idx < $2 ORDER BY idx',
       [from, to],
     );
@@ -255,7 +255,7 @@ export class PostgresStore implements LedgerStore {
 
   async readTiles(ids: readonly { level: number; index: number }[]): Promise<(Uint8Array | null)[]> {
     if (ids.length === 0) return [];
-    const res = await this.readPool().query<{ level: number; idx: string; hashes: Buffer }>(
+    const res = await this.run<{ level: number; idx: string; hashes: Buffer }>(
       `SELECT t.level, t.idx, t.hashes FROM gov_tiles t
        JOIN unnest($1::int[], $2::bigint[]) AS w(level, idx) ON t.level = w.level AND t.idx = w.idx`,
       [ids.map((i) => i.level), ids.map((i) => i.index)],
@@ -266,7 +266,7 @@ export class PostgresStore implements LedgerStore {
 
   async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
     try {
-      await this.readPool().query('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
+      await this.run('INSERT INTO gov_checkpoints (size, ts, note) VALUES ($1, $2, $3)', [
         cp.size,
         cp.tsMs,
         cp.note,
@@ -277,7 +277,7 @@ export class PostgresStore implements LedgerStore {
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
-    const res = await this.readPool().query<{ size: string; ts: string; note: string }>(
+    const res = await this.run<{ size: string; ts: string; note: string }>(
       'SELECT size, ts, note FROM gov_checkpoints ORDER BY size DESC LIMIT 1',
     );
     const r = res.rows[0];
@@ -285,7 +285,7 @@ export class PostgresStore implements LedgerStore {
   }
 
   async readPrivate(index: number): Promise<StoredPrivate | null> {
-    const res = await this.readPool().query<{ salt: Buffer; payload: Buffer }>(
+    const res = await this.run<{ salt: Buffer; payload: Buffer }>(
       'SELECT salt, payload FROM gov_private WHERE idx = $1',
       [index],
     );
@@ -304,7 +304,7 @@ export class PostgresStore implements LedgerStore {
     const cols = def.primaryKey;
     const types = cols.map((c) => PG_ARRAY_TYPES[def.columns[c] as keyof typeof PG_ARRAY_TYPES]);
     // One round trip for the lot: the keys go as one array per key column, joined back by unnest.
-    const res = await this.readPool().query<Record<string, unknown>>({
+    const res = await this.run<Record<string, unknown>>({
       name: `gov_rows_${def.name}`,
       text:
         `SELECT t.* FROM gov_x_${def.name} t JOIN unnest(${cols.map((_, i) => `$${i + 1}::${types[i]}[]`).join(', ')}) ` +
@@ -328,7 +328,7 @@ export class PostgresStore implements LedgerStore {
   ): Promise<Record<string, SqlValue> | null> {
     const def = this.tables.get(table);
     const cols = def.primaryKey;
-    const res = await this.readPool().query<Record<string, unknown>>(
+    const res = await this.run<Record<string, unknown>>(
       `SELECT * FROM gov_x_${def.name} WHERE ${cols.map((c, i) => `${c} = $${i + 1}`).join(' AND ')}`,
       cols.map((c) => toParam(key[c] ?? null)),
     );
@@ -339,7 +339,7 @@ export class PostgresStore implements LedgerStore {
   async scanRows(table: string, q: RowScan): Promise<Record<string, SqlValue>[]> {
     const def = this.tables.checkScan(table, q);
     const { sql, params } = scanRowsSql(def, q, 'postgres');
-    const res = await this.readPool().query<Record<string, unknown>>(sql, params.map(toParam));
+    const res = await this.run<Record<string, unknown>>(sql, params.map(toParam));
     return res.rows.map((r) => fromPgRow(def, r));
   }
 
@@ -364,7 +364,7 @@ export class PostgresStore implements LedgerStore {
   // ---- internals ----
 
   private async read(sql: string, params: SqlValue[]): Promise<StoredEntry[]> {
-    const res = await this.readPool().query<EntryRow>(sql, params.map(toParam));
+    const res = await this.run<EntryRow>(sql, params.map(toParam));
     return res.rows.map(toEntry);
   }
 
@@ -382,6 +382,22 @@ export class PostgresStore implements LedgerStore {
   /** `governess <role> postgres <schema>`, cut to PostgreSQL's 63 bytes. */
   private applicationName(role: string): string {
     return `governess ${role} postgres ${this.schema}`.slice(0, 63);
+  }
+
+  /**
+   * A statement on the read pool. A driver failure (the server shutting down or unreachable, a connection ended)
+   * becomes GOV_STORE_FAILED naming the store, like every other store failure, not a raw `pg` error.
+   */
+  private async run<R extends pg.QueryResultRow>(
+    config: string | pg.QueryConfig<unknown[]>,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    const pool = this.readPool();
+    try {
+      return await pool.query<R>(config, values);
+    } catch (err) {
+      throw this.failed(`query failed: ${err instanceof Error ? err.message : String(err)}`, err);
+    }
   }
 
   private readPool(): pg.Pool {

@@ -1,0 +1,42 @@
+// The network between a PostgreSQL store and its server goes down and comes back (a TCP forwarder between them
+// drops every connection and refuses new ones). Meanwhile every read and commit fails with GOV_STORE_FAILED
+// naming the store (never a raw driver error, never an unhandled 'error' event); afterwards the same store
+// instance reads and commits again, on new connections.
+import { describe, expect, it } from 'vitest';
+import { PostgresStore } from '../../../src/ledger/index.js';
+import { PG_URL, requirePostgres, throwawaySchema } from '../../support/postgres.js';
+import { tcpProxy } from '../../support/tcp-proxy.js';
+import { batchOf } from './contract.js';
+
+describe('PostgreSQL store through a network outage', () => {
+  it('fails reads and commits with GOV_STORE_FAILED during it and goes on after it', async (ctx) => {
+    const why = await requirePostgres();
+    if (why !== null) return ctx.skip(why);
+    await using proxy = await tcpProxy(PG_URL);
+    const schema = throwawaySchema();
+    const store = new PostgresStore({ connectionString: proxy.url, schema });
+    try {
+      await store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      await store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
+      expect(await store.readRange(0, 10)).toHaveLength(1);
+
+      proxy.cut();
+      const failed = { code: 'GOV_STORE_FAILED', details: { store: `postgres ${schema}` } };
+      await expect(store.readRange(0, 10)).rejects.toMatchObject(failed);
+      await expect(store.lastOfLedger('quota/s/a')).rejects.toMatchObject(failed);
+      const next = batchOf(1, ['quota/s/a'], seqs, { known });
+      await expect(store.commit(next)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+
+      proxy.restore();
+      expect(await store.readRange(0, 10)).toHaveLength(1);
+      // Nothing of the refused batch was written: the same batch commits now.
+      await store.commit(next);
+      expect((await store.lastOfLedger('quota/s/a'))?.seq).toBe(2);
+    } finally {
+      await store.close();
+      await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
+    }
+  });
+});

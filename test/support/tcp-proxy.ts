@@ -1,0 +1,55 @@
+// A TCP forwarder in front of the test PostgreSQL server, so a test can cut the network between a store and its
+// database (every open connection dropped, new ones refused) and restore it, as an outage would, without touching
+// the server the other tests share.
+import net from 'node:net';
+
+/** A forwarder listening on 127.0.0.1; `url` points a store at it. */
+export interface TcpProxy extends AsyncDisposable {
+  /** `target` with its host and port replaced by the forwarder's. */
+  readonly url: string;
+  /** Drops every forwarded connection and refuses new ones until `restore`. */
+  cut(): void;
+  /** Accepts connections again. */
+  restore(): void;
+}
+
+/** Starts a forwarder to the server of the PostgreSQL URL `target`. */
+export async function tcpProxy(target: string): Promise<TcpProxy> {
+  const to = new URL(target);
+  const sockets = new Set<net.Socket>();
+  let down = false;
+  const server = net.createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(Number(to.port || 5432), to.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    cut() {
+      down = true;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      down = false;
+    },
+    async [Symbol.asyncDispose]() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
