@@ -3,12 +3,16 @@
 // store opens new connections, and a keyed retry is answered once.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../src/ledger/index.js';
+import { DurableHost } from '../../src/durable/index.js';
+import { generateSigner, PostgresStore } from '../../src/ledger/index.js';
+import { SimulatedClock } from '../../src/runtime/clock/index.js';
 import { openDurableOrSkip } from '../support/durable.js';
-import { PG_URL } from '../support/postgres.js';
+import { PG_URL, requirePostgres, throwawaySchema } from '../support/postgres.js';
+import { tcpProxy } from '../support/tcp-proxy.js';
 import { counter } from './counter.js';
 
 const G = 'counter/sku-1/tenant-1';
+const G2 = 'counter/sku-1/tenant-2';
 
 /** Ends every connection of the store's schema, as `pg_terminate_backend` by an administrator would. */
 async function endConnectionsOf(schema: string): Promise<number> {
@@ -60,5 +64,52 @@ describe('PostgreSQL ending the connections of a durable host', () => {
     expect(got.data.total).toBe(keys.length);
     const applied = (await f.host.ledger.readLedger(G)).map((r) => r.receipt.cause.idempotency_key);
     expect(applied.filter((k) => k !== null).sort()).toEqual([...keys].sort());
+  });
+
+  it('through an outage fails calls while it lasts and serves them again after it', async (ctx) => {
+    const why = await requirePostgres();
+    if (why !== null) return ctx.skip(why);
+    await using proxy = await tcpProxy(PG_URL);
+    const schema = throwawaySchema();
+    const clock = new SimulatedClock();
+    const store = new PostgresStore({ connectionString: proxy.url, schema });
+    const host = await DurableHost.open({
+      store,
+      clock,
+      signer: generateSigner('governess.test/outage').signer,
+      definitions: [counter],
+      ledger: { checkpointIntervalMs: 0, groupCommit: { maxDelayMs: 0 } },
+    });
+    try {
+      expect(await host.call(G, { type: 'add', n: 1 }, { idempotencyKey: 'a' })).toBe(1);
+      expect(await host.call(G2, { type: 'add', n: 1 })).toBe(1);
+      // The network goes as a batch is handed to the store: its transaction fails there.
+      const commit = store.commit.bind(store);
+      store.commit = (batch) => {
+        proxy.cut();
+        store.commit = commit;
+        return commit(batch);
+      };
+      await expect(host.call(G, { type: 'add', n: 1 })).rejects.toMatchObject({
+        code: 'GOV_DURABLE_COMMIT_FAILED',
+      });
+      // The next step makes the ledger open the store again to re-read its state, which fails while the server
+      // cannot be reached; calls that begin with a read fail too.
+      await expect(host.call(G2, { type: 'add', n: 1 })).rejects.toMatchObject({
+        code: 'GOV_DURABLE_COMMIT_FAILED',
+      });
+      await expect(host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).rejects.toMatchObject({
+        code: 'GOV_STORE_FAILED',
+      });
+      proxy.restore();
+      // A keyed call begins with a read: the store still serves reads, so the call reaches the ledger, which
+      // opens the store again and commits.
+      expect(await host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).toBe(3);
+      expect(await host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).toBe(3);
+    } finally {
+      await host.close();
+      clock[Symbol.dispose]();
+      await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
+    }
   });
 });

@@ -222,9 +222,13 @@ export class SqliteStore implements LedgerStore {
       return state;
     } catch (err) {
       db?.close();
-      previous.db?.close();
+      // A failed second open keeps the first's read connection (see PostgresStore.open): reads go on, and the
+      // next commit fails until an open succeeds.
+      const keep = previous.db;
       await previous.writer?.close();
+      this.db = null;
       await this.close();
+      this.db = keep;
       if (err instanceof GovernessError) throw err;
       throw new GovernessError(
         LedgerErrors.storeCorrupt,
