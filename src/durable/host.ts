@@ -98,6 +98,8 @@ export interface DurableHostStats {
   readonly activations: number;
   readonly created: number;
   readonly passivated: number;
+  /** Governors whose last crash (or failed load) the scanner still backs off from or remembers. */
+  readonly crashed: number;
   readonly stepsCommitted: number;
   readonly stepsSkipped: number;
   readonly waiting: number;
@@ -115,6 +117,12 @@ export interface GovernorRef<T extends MachineTypes> {
 }
 
 const SWEEP = 0;
+/**
+ * How long a crash is remembered after its back-off ended, if the governor neither crashes nor runs again (a
+ * step forgets it at once): long enough for a crash loop's back-off to keep growing (up to 5 min), short enough
+ * that a host does not keep one record per governor that ever crashed.
+ */
+const CRASH_MEMORY_MS = 3_600_000;
 
 /** Runs durable governors over one ledger. */
 export class DurableHost implements AsyncDisposable, TimerTarget {
@@ -132,6 +140,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private readonly arriving = new Map<string, number>();
   private readonly committer: StepCommitter;
   private readonly scanner: DueScanner;
+  /** Governors that crashed (or failed to load), for the scanner's back-off; forgotten once one runs again. */
   private readonly crashes = new Map<string, { count: number; until: number }>();
   private readonly unknownReported = new Set<string>();
   private readonly run = randomUUID().slice(0, 8);
@@ -144,6 +153,8 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private readonly callTimeoutMs: number;
   private readonly relay: OutboxRelay;
   private counts = { activations: 0, created: 0, passivated: 0 };
+  /** Crash receipts being appended (see crashed). */
+  private refusing = 0;
   /** What a KeyedCall needs of its host: made once per host, so a keyed call allocates no closures. */
   private readonly callOps: KeyedCallOps;
   /** Reply targets in snapshots: a durable call's target is stored by name; anything else cannot be. */
@@ -196,7 +207,11 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       clock,
       casts: this.casts,
       codec: this.codec,
-      used: (g) => this.active.used(g, clock.now()),
+      used: (g) => {
+        this.active.used(g, clock.now());
+        // It handled an event: a crash before it no longer counts towards the back-off.
+        if (this.crashes.size > 0) this.crashes.delete(g.gkey);
+      },
       released: (entries) => {
         for (const e of entries) this.relay.deliver(e, 0);
       },
@@ -332,7 +347,13 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
 
   /** True while a step is being committed or a governor is being loaded. */
   get busy(): boolean {
-    return this.committer.inFlight > 0 || this.loading.size > 0 || this.keyed.busy || this.relay.busy;
+    return (
+      this.committer.inFlight > 0 ||
+      this.loading.size > 0 ||
+      this.keyed.busy ||
+      this.relay.busy ||
+      this.refusing > 0
+    );
   }
 
   /** True when nothing is running, being committed, loaded or scanned (SimulatedClock waits for this). */
@@ -389,6 +410,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     return {
       active: this.active.size,
       ...this.counts,
+      crashed: this.crashes.size,
       stepsCommitted: this.committer.committed,
       stepsSkipped: this.committer.skipped,
       waiting: this.waiters.size,
@@ -665,9 +687,29 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private crashed(g: Governor): void {
     const prev = this.crashes.get(g.gkey)?.count ?? 0;
     const count = prev + 1;
-    this.crashes.set(g.gkey, { count, until: this.clock.now() + Math.min(300_000, 1000 * 2 ** (count - 1)) });
+    this.rememberCrash(g.gkey, count, Math.min(300_000, 1000 * 2 ** (count - 1)));
     const draft = refusalDraft(g.parts, 'crashed', { durable_version: g.version, crash_count: count });
-    void this.ledger.append(draft, { keepState: true }).catch(() => undefined);
+    // Not awaited by anyone, but the host is not idle until it is stored (a SimulatedClock waits for it).
+    this.refusing++;
+    void this.ledger
+      .append(draft, { keepState: true })
+      .catch(() => undefined)
+      .finally(() => this.refusing--);
+  }
+
+  /**
+   * Records a crash (or failed load) whose back-off lasts `backOffMs`. Records are kept in the order of their last
+   * crash, so those older than CRASH_MEMORY_MS past their back-off are at the front and go here: the record stays
+   * bounded by the governors that crashed in the last hour or so, not every one that ever did.
+   */
+  private rememberCrash(gkey: string, count: number, backOffMs: number): void {
+    const now = this.clock.now();
+    this.crashes.delete(gkey);
+    this.crashes.set(gkey, { count, until: now + backOffMs });
+    for (const [k, c] of this.crashes) {
+      if (c.until >= now - CRASH_MEMORY_MS) break;
+      this.crashes.delete(k);
+    }
   }
 
   private evict(g: Governor): boolean {
@@ -733,7 +775,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     } catch {
       // Quarantine, a stopped governor or a closing host: each already reported where it happened. Skip the
       // gkey for a while so a row that cannot load does not make every scan retry it.
-      this.crashes.set(gkey, { count: 0, until: this.clock.now() + 60_000 });
+      this.rememberCrash(gkey, 0, 60_000);
     }
   }
 }

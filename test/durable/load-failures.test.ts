@@ -107,6 +107,41 @@ describe.each(STORE_KINDS)('loading stored governors on %s', (kind) => {
     expect(codes).toContain('durable.crashed');
   });
 
+  it('crashes in a row grow the crash count; a step in between starts it again', async (ctx) => {
+    await using f = await openDurableOrSkip(ctx, kind, { definitions: [counter] });
+    await f.host.call(G, { type: 'add', n: 2 });
+    for (let i = 0; i < 2; i++) {
+      await expect(f.host.call(G, { type: 'crash' })).rejects.toMatchObject({ code: 'GOV_EXIT' });
+      await f.settle();
+    }
+    expect(await f.host.call(G, { type: 'add', n: 1 })).toBe(3);
+    await expect(f.host.call(G, { type: 'crash' })).rejects.toMatchObject({ code: 'GOV_EXIT' });
+    await f.settle();
+    const crashes = (await f.host.ledger.readLedger(G)).filter(
+      (r) => r.receipt.reason.code === 'durable.crashed',
+    );
+    expect(crashes.map((r) => r.receipt.metadata.crash_count)).toEqual([1, 2, 1]);
+    expect(f.host.stats().crashed).toBe(1);
+  });
+
+  it('a crash is forgotten an hour after its back-off, so the record of crashes stays bounded', async (ctx) => {
+    await using f = await openDurableOrSkip(ctx, kind, { definitions: [counter] });
+    const crash = async (tenant: string): Promise<void> => {
+      const g = `counter/sku-1/${tenant}`;
+      await f.host.call(g, { type: 'add', n: 1 });
+      await expect(f.host.call(g, { type: 'crash' })).rejects.toMatchObject({ code: 'GOV_EXIT' });
+      await f.settle();
+    };
+    await crash('tenant-a');
+    await f.clock.advance(30 * 60_000);
+    await crash('tenant-b');
+    expect(f.host.stats().crashed).toBe(2);
+    await f.clock.advance(40 * 60_000);
+    // tenant-a's crash is 70 minutes old, tenant-b's 40: the next crash recorded drops the first only.
+    await crash('tenant-c');
+    expect(f.host.stats().crashed).toBe(2);
+  });
+
   it('a stopped governor refuses further commands', async (ctx) => {
     await using f = await openDurableOrSkip(ctx, kind, { definitions: [counter] });
     await f.host.call(G, { type: 'add', n: 2 });
