@@ -9,7 +9,12 @@ export interface TcpProxy extends AsyncDisposable {
   readonly url: string;
   /** Drops every forwarded connection and refuses new ones until `restore`. */
   cut(): void;
-  /** Accepts connections again. */
+  /**
+   * Drops every forwarded connection and, until `restore`, accepts new ones but never answers on them: the
+   * server's packets lost rather than refused, so only a connect timeout ends the wait.
+   */
+  hold(): void;
+  /** Forwards connections again. */
   restore(): void;
 }
 
@@ -17,10 +22,17 @@ export interface TcpProxy extends AsyncDisposable {
 export async function tcpProxy(target: string): Promise<TcpProxy> {
   const to = new URL(target);
   const sockets = new Set<net.Socket>();
-  let down = false;
+  let mode: 'up' | 'down' | 'hold' = 'up';
+  const held = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    if (down) {
+    if (mode === 'down') {
       client.destroy();
+      return;
+    }
+    if (mode === 'hold') {
+      held.add(client);
+      client.on('error', () => undefined);
+      client.on('close', () => held.delete(client));
       return;
     }
     const upstream = net.connect(Number(to.port || 5432), to.hostname);
@@ -41,14 +53,19 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
   return {
     url: url.toString(),
     cut() {
-      down = true;
+      mode = 'down';
+      for (const s of sockets) s.destroy();
+    },
+    hold() {
+      mode = 'hold';
       for (const s of sockets) s.destroy();
     },
     restore() {
-      down = false;
+      mode = 'up';
+      for (const s of held) s.destroy();
     },
     async [Symbol.asyncDispose]() {
-      for (const s of sockets) s.destroy();
+      for (const s of [...sockets, ...held]) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

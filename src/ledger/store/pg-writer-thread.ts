@@ -81,6 +81,7 @@ function newClient(o: PgWriterOpenOptions): pg.Client {
     connectionString: o.connectionString,
     options: o.options,
     application_name: `governess writer ${o.store}`.slice(0, 63),
+    connectionTimeoutMillis: o.connectTimeoutMs,
   });
 }
 

@@ -22,6 +22,8 @@ export interface PgWriterOpenOptions {
   readonly nextLedgerNo: number;
   /** Names the store in error messages and the connection's application_name. */
   readonly store: string;
+  /** How long connecting may take (PostgresStoreOptions.connectTimeoutMs). */
+  readonly connectTimeoutMs: number;
 }
 
 /** What the main thread asks of the writer thread. */

@@ -66,6 +66,12 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Connections for reads (default 4); the writer has its own. */
   readonly readers?: number;
+  /**
+   * How long a new connection may take (default 10,000 ms). Past it the open, read or commit that needed it fails
+   * with GOV_STORE_FAILED instead of waiting as long as the operating system keeps trying (minutes, when the
+   * server's packets are dropped rather than refused).
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /** A LedgerStore in PostgreSQL. */
@@ -76,6 +82,7 @@ export class PostgresStore implements LedgerStore {
   private readonly connectionString: string;
   private pool: pg.Pool | null = null;
   private readonly readers: number;
+  private readonly connectTimeoutMs: number;
   private readonly tables = new SideTables();
   /** The writer connection commits run on, in the writer thread (pg-writer.ts). */
   private committer: PgWriterConnection | null = null;
@@ -85,8 +92,15 @@ export class PostgresStore implements LedgerStore {
       options.connectionString ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
     this.schema = options.schema ?? 'governess';
     this.readers = options.readers ?? 4;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     if (!SCHEMA_NAME.test(this.schema))
       throw this.failed(`schema name ${this.schema} must match [a-z_][a-z0-9_]*`);
+    for (const [name, v] of [
+      ['readers', this.readers],
+      ['connectTimeoutMs', this.connectTimeoutMs],
+    ] as const) {
+      if (!Number.isSafeInteger(v) || v < 1) throw this.failed(`option ${name} must be a positive integer`);
+    }
   }
 
   checkRows(rows: readonly RowWrite[]): void {
@@ -138,6 +152,7 @@ export class PostgresStore implements LedgerStore {
         options: searchPath,
         max: this.readers,
         application_name: this.applicationName('reader'),
+        connectionTimeoutMillis: this.connectTimeoutMs,
       });
       // PostgreSQL may end an idle connection (a restart, an administrator, a timeout, the network): the pool
       // drops that client itself and the next query opens another. Without a listener the 'error' event would
@@ -173,6 +188,7 @@ export class PostgresStore implements LedgerStore {
         size: state.size,
         nextLedgerNo,
         store: `postgres ${this.schema}`,
+        connectTimeoutMs: this.connectTimeoutMs,
       });
       this.pool = pool;
       await closeConnections(previous);
@@ -380,6 +396,7 @@ export class PostgresStore implements LedgerStore {
       connectionString: this.connectionString,
       options,
       application_name: this.applicationName(role),
+      connectionTimeoutMillis: this.connectTimeoutMs,
     });
     c.on('error', () => undefined);
     return c;

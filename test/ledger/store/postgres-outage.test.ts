@@ -39,4 +39,40 @@ describe('PostgreSQL store through a network outage', () => {
       await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
     }
   });
+
+  it('gives up on a connection the server never answers after connectTimeoutMs, and goes on after', async (ctx) => {
+    const why = await requirePostgres();
+    if (why !== null) return ctx.skip(why);
+    await using proxy = await tcpProxy(PG_URL);
+    const schema = throwawaySchema();
+    const make = (): PostgresStore =>
+      new PostgresStore({ connectionString: proxy.url, schema, connectTimeoutMs: 300 });
+    proxy.hold();
+    await expect(make().open()).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+    proxy.restore();
+    const store = make();
+    try {
+      await store.open();
+      const seqs = new Map<string, number>();
+      const known = new Set<string>();
+      await store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
+      proxy.hold();
+      await expect(store.readRange(0, 10)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+      const next = batchOf(1, ['quota/s/a'], seqs, { known });
+      await expect(store.commit(next)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+      proxy.restore();
+      await store.commit(next);
+      expect(await store.readRange(0, 10)).toHaveLength(2);
+    } finally {
+      await store.close();
+      await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
+    }
+  });
+
+  it('refuses a reader count or connect timeout that is not a positive integer, naming it', () => {
+    expect(() => new PostgresStore({ readers: 0 })).toThrow(/option readers must be a positive integer/);
+    expect(() => new PostgresStore({ connectTimeoutMs: 1.5 })).toThrow(
+      /option connectTimeoutMs must be a positive integer/,
+    );
+  });
 });
