@@ -41,6 +41,7 @@ import type { OutboxHandler } from './outbox.js';
 import { OutboxRelay } from './outbox-relay.js';
 
 import { refusalDraft } from './refusals.js';
+import { checkHostOptions, checkNumberOption } from './host-options.js';
 import { checkText, KeyedCommands, requestHash, type KeyedArrival } from './inbox.js';
 import { ReplyWaiters } from './reply-waiters.js';
 import { RowBatcher } from './row-batcher.js';
@@ -231,6 +232,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
 
   /** Registers the durable tables, opens the ledger and starts the due-timer scanner and the idle sweep. */
   static async open(options: DurableHostOptions): Promise<DurableHost> {
+    checkHostOptions(options);
     for (const t of DURABLE_TABLES) options.store.defineTable(t);
     const ledger = await Ledger.open({
       ...options.ledger,
@@ -266,6 +268,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   call(gkey: string, request: unknown, options: CommandOptions = {}): Promise<unknown> {
     try {
       const { parts, copy, key, cause } = this.command(gkey, request, 'request', options);
+      checkNumberOption(options.timeoutMs, 'timeoutMs', 'positive number or Infinity');
       const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
       const create = options.create ?? true;
       if (key === null) return this.callUnkeyed(gkey, copy, cause, create, timeoutMs);

@@ -1,8 +1,12 @@
 // Bad input at the durable host's boundary and in stored rows: each is refused with an error naming what was
 // wrong (and a receipt where one applies); the governor concerned is not corrupted and others keep running.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GOVERNORS_TABLE, encodeTimerRows } from '../../src/durable/index.js';
-import type { DurableHost } from '../../src/durable/index.js';
+import { DurableHost, GOVERNORS_TABLE, encodeTimerRows } from '../../src/durable/index.js';
+import { generateSigner, SqliteStore } from '../../src/ledger/index.js';
+import { SimulatedClock } from '../../src/runtime/clock/index.js';
 import { draft } from '../support/ledger.js';
 import { openDurableOrSkip, STORE_KINDS } from '../support/durable.js';
 import { counter } from './counter.js';
@@ -28,6 +32,8 @@ describe('bad commands are refused at the host boundary', () => {
     ['an unknown kind', 'nope/s/t', { type: 'get' }, {}, 'GOV_UNKNOWN_GOVERNOR'],
     ['a float in the request', G, { type: 'add', n: 0.5 }, {}, 'GOV_BAD_ARGUMENT'],
     ['an empty idempotency key', G, { type: 'add', n: 1 }, { idempotencyKey: '' }, 'GOV_BAD_ARGUMENT'],
+    ['a NaN timeout', G, { type: 'add', n: 1 }, { timeoutMs: NaN }, 'GOV_BAD_ARGUMENT'],
+    ['a negative timeout', G, { type: 'add', n: 1 }, { timeoutMs: -5 }, 'GOV_BAD_ARGUMENT'],
     [
       'a 257-character key',
       G,
@@ -54,6 +60,32 @@ describe('bad commands are refused at the host boundary', () => {
     await expect(f.host.call(G, { type: 'get' }, { create: false })).rejects.toMatchObject({
       code: 'GOV_GOVERNOR_NOT_FOUND',
     });
+  });
+});
+
+describe('bad host options are refused before anything is opened', () => {
+  it.each([
+    ['idleMs', { idleMs: -1 }],
+    ['maxActive', { maxActive: 0 }],
+    ['sweepMs', { sweepMs: 0 }],
+    ['sweepMs', { sweepMs: 0.5 }],
+    ['callTimeoutMs', { callTimeoutMs: NaN }],
+    ['scan.intervalMs', { scan: { intervalMs: 0 } }],
+    ['scan.page', { scan: { page: 2.5 } }],
+    ['scan.horizonMs', { scan: { horizonMs: -1 } }],
+    ['scan.concurrency', { scan: { concurrency: '4' as unknown as number } }],
+  ])('%s: %j', async (argument, options) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gov-bad-options-')), 'ledger.sqlite');
+    const opened = DurableHost.open({
+      store: new SqliteStore({ path }),
+      clock: new SimulatedClock(),
+      signer: generateSigner('governess.test/bad-options').signer,
+      definitions: [counter],
+      ...options,
+    });
+    await expect(opened).rejects.toMatchObject({ code: 'GOV_BAD_ARGUMENT', details: { argument } });
+    expect(existsSync(path), 'no database file was made').toBe(false);
+    rmSync(dirname(path), { recursive: true, force: true });
   });
 });
 
