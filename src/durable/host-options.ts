@@ -15,7 +15,7 @@ function meets(v: number, rule: Rule): boolean {
 export function checkNumberOption(value: unknown, argument: string, rule: Rule): void {
   if (value === undefined) return;
   if (typeof value === 'number' && meets(value, rule)) return;
-  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
+  const shown = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
   throw new GovernessError(RuntimeErrors.badArgument, {
     argument,
     problem: `${shown.slice(0, 40)} is not a ${rule}`,
