@@ -41,6 +41,7 @@ import type { OutboxHandler } from './outbox.js';
 import { OutboxRelay } from './outbox-relay.js';
 
 import { refusalDraft } from './refusals.js';
+import { ArrivalOrder, type Turn } from './arrival-order.js';
 import { checkHostOptions, checkNumberOption } from './host-options.js';
 import { checkText, KeyedCommands, requestHash, type KeyedArrival } from './inbox.js';
 import { ReplyWaiters } from './reply-waiters.js';
@@ -134,6 +135,8 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
   private readonly loading = new Map<string, Promise<Governor>>();
   private readonly waiters: ReplyWaiters;
   private readonly keyed: KeyedCommands;
+  /** The order commands reached the host in, per governor: they reach its mailbox in that order. */
+  private readonly order = new ArrivalOrder();
   /** Governor rows read for activation, batched per macrotask. */
   private readonly rows: RowBatcher;
   private readonly casts = new WeakMap<object, CastCause>();
@@ -193,7 +196,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     this.waiters = new ReplyWaiters(clock);
     this.callOps = {
       waiters: this.waiters,
-      deliver: (gkey, request, target, create) => this.deliverCall(gkey, request, target, create),
+      deliver: (gkey, request, target, create, turn) => this.deliverCall(gkey, request, target, create, turn),
       activate: async (gkey) => {
         await this.activate(gkey, false);
       },
@@ -271,11 +274,12 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       checkNumberOption(options.timeoutMs, 'timeoutMs', 'positive number or Infinity');
       const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
       const create = options.create ?? true;
-      if (key === null) return this.callUnkeyed(gkey, copy, cause, create, timeoutMs);
+      if (key === null) return this.callUnkeyed(gkey, copy, cause, create, timeoutMs, this.order.enter(gkey));
       const hash = requestHash(copy);
       const target = DurableReply.keyed(this.waiters, gkey, key, hash, cause);
+      const turn = this.order.enter(gkey);
       return this.keyed.run(
-        new KeyedCall(this.callOps, gkey, parts, key, hash, cause, copy, target, create, timeoutMs),
+        new KeyedCall(this.callOps, gkey, parts, key, hash, cause, copy, target, create, timeoutMs, turn),
       );
     } catch (err) {
       return Promise.reject(err);
@@ -288,11 +292,12 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     cause: CommandCause,
     create: boolean,
     timeoutMs: number,
+    turn: Turn,
   ): Promise<unknown> {
     const target = DurableReply.unkeyed(this.waiters, gkey, `${this.run}.${this.serial++}`, cause);
     const reply = this.waiters.wait(target.stored, gkey, timeoutMs);
     try {
-      await this.deliverCall(gkey, request, target, create);
+      await this.deliverCall(gkey, request, target, create, turn);
     } catch (err) {
       this.waiters.fail(target.stored, err instanceof Error ? err : new Error(String(err)));
     }
@@ -315,10 +320,11 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     if (typeof copy !== 'object' || copy === null) {
       refuseAt('content', 'a durable cast carries an object (it is tracked until its step is committed)');
     }
-    if (key === null)
-      return this.deliverCast(gkey, copy as object, null, null, cause, options.create ?? true, null);
-    const hash = requestHash(copy);
     const create = options.create ?? true;
+    if (key === null)
+      return this.deliverCast(gkey, copy as object, null, null, cause, create, null, this.order.enter(gkey));
+    const hash = requestHash(copy);
+    const turn = this.order.enter(gkey);
     let settle!: { resolve: (ack: CastAck) => void; reject: (err: Error) => void };
     const first = new Promise<CastAck>((resolve, reject) => (settle = { resolve, reject }));
     // A keyed cast's outcome is its ack: once settled, a retry is answered from the reply row instead.
@@ -334,9 +340,12 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
       cause,
       join: () => first,
       fail: settle.reject,
+      leave: () => turn.release(),
       proceed: async (row) => {
         if (row === null) {
-          settle.resolve(await this.deliverCast(gkey, copy as object, key, hash, cause, create, outbox));
+          settle.resolve(
+            await this.deliverCast(gkey, copy as object, key, hash, cause, create, outbox, turn),
+          );
           return;
         }
         const stored = parseCanonical(row.reply as Uint8Array, 'durable_replies.reply') as {
@@ -487,13 +496,20 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     request: unknown,
     target: DurableReply,
     create: boolean,
+    turn: Turn,
   ): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const g = await this.activate(gkey, create);
-      if (g.pid !== null && this.runtime.callWith(g.pid, request as CallRequest<MachineTypes>, target))
-        return;
-      // The process ended between activation and delivery (it stopped or crashed): load it again once.
-      if (attempt > 0) throw this.goneError(g);
+    try {
+      const ready = turn.ready();
+      if (ready !== null) await ready;
+      for (let attempt = 0; ; attempt++) {
+        const g = await this.activate(gkey, create);
+        if (g.pid !== null && this.runtime.callWith(g.pid, request as CallRequest<MachineTypes>, target))
+          return;
+        // The process ended between activation and delivery (it stopped or crashed): load it again once.
+        if (attempt > 0) throw this.goneError(g);
+      }
+    } finally {
+      turn.release();
     }
   }
 
@@ -505,12 +521,15 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
     cause: CommandCause,
     create: boolean,
     outbox: string | null,
+    turn: Turn,
   ): Promise<CastAck> {
     // Until the cast is in the mailbox nothing pins its governor (a call has its waiting caller): an eviction
     // while activating another governor over maxActive would leave it sent to a process that is gone, dropped
     // without a word, and its sender waiting forever.
     this.arriving.set(gkey, (this.arriving.get(gkey) ?? 0) + 1);
     try {
+      const ready = turn.ready();
+      if (ready !== null) await ready;
       for (let attempt = 0; ; attempt++) {
         const g = await this.activate(gkey, create);
         const pid = g.pid;
@@ -526,6 +545,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
         if (attempt > 0) throw this.goneError(g);
       }
     } finally {
+      turn.release();
       const left = (this.arriving.get(gkey) ?? 1) - 1;
       if (left > 0) this.arriving.set(gkey, left);
       else this.arriving.delete(gkey);
@@ -786,7 +806,7 @@ export class DurableHost implements AsyncDisposable, TimerTarget {
 /** The host operations a keyed call uses (DurableHost.callOps). */
 interface KeyedCallOps {
   readonly waiters: ReplyWaiters;
-  deliver(gkey: string, request: unknown, target: DurableReply, create: boolean): Promise<void>;
+  deliver(gkey: string, request: unknown, target: DurableReply, create: boolean, turn: Turn): Promise<void>;
   /** Loads the governor if it is passive (it holds a deferred reply target). */
   activate(gkey: string): Promise<void>;
 }
@@ -807,6 +827,7 @@ class KeyedCall implements KeyedArrival {
     private readonly target: DurableReply,
     private readonly create: boolean,
     private readonly timeoutMs: number,
+    private readonly turn: Turn,
   ) {}
 
   join(): Promise<unknown> {
@@ -817,8 +838,12 @@ class KeyedCall implements KeyedArrival {
     this.ops.waiters.fail(this.target.stored, err);
   }
 
+  leave(): void {
+    this.turn.release();
+  }
+
   proceed(row: Readonly<Record<string, SqlValue>> | null): Promise<void> {
-    if (row === null) return this.ops.deliver(this.gkey, this.request, this.target, this.create);
+    if (row === null) return this.ops.deliver(this.gkey, this.request, this.target, this.create, this.turn);
     // Consumed, reply deferred: the governor keeps the reply target in its data and answers it later.
     if (row.reply === null) return this.ops.activate(this.gkey);
     this.ops.waiters.delivered(

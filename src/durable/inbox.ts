@@ -44,8 +44,10 @@ export interface KeyedArrival {
   join(): Promise<unknown>;
   /** Fails whoever waits (the lookup or the delivery failed). */
   fail(err: Error): void;
-  /** Goes on with the stored reply row, or null when the key is new. */
+  /** Goes on with the stored reply row, or null when the key is new (then it is delivered). */
   proceed(row: Readonly<Record<string, SqlValue>> | null): Promise<void>;
+  /** Gives up its place in its governor's order of arrival: it will deliver nothing (see ArrivalOrder). */
+  leave(): void;
 }
 
 /** The keyed commands of one host. */
@@ -72,7 +74,10 @@ export class KeyedCommands {
   run(c: KeyedArrival): Promise<unknown> {
     const k = `${c.gkey}\n${c.key}`;
     const first = this.inFlight.get(k);
-    if (first !== undefined) return first.hash === c.hash ? first.join() : this.conflict(c);
+    if (first !== undefined) {
+      c.leave();
+      return first.hash === c.hash ? first.join() : this.conflict(c);
+    }
     this.inFlight.set(k, c);
     const result = c.join();
     this.lookups++;
@@ -87,6 +92,7 @@ export class KeyedCommands {
         (err: unknown) => {
           this.lookups--;
           this.forget(k, c);
+          c.leave();
           c.fail(err instanceof Error ? err : new Error(String(err)));
         },
       );
@@ -97,6 +103,7 @@ export class KeyedCommands {
   private found(c: KeyedArrival, k: string, row: Readonly<Record<string, SqlValue>> | null): Promise<void> {
     if (row !== null) {
       this.forget(k, c);
+      c.leave();
       if (Buffer.from(row.req_hash as Uint8Array).toString('hex') !== c.hash) return this.conflict(c);
     }
     return c.proceed(row);
