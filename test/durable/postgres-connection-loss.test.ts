@@ -3,10 +3,8 @@
 // store opens new connections, and a keyed retry is answered once.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { DurableHost } from '../../src/durable/index.js';
-import { generateSigner, PostgresStore } from '../../src/ledger/index.js';
-import { SimulatedClock } from '../../src/runtime/clock/index.js';
-import { openDurableOrSkip } from '../support/durable.js';
+import { PostgresStore } from '../../src/ledger/index.js';
+import { openDurableOrSkip, openHostOn } from '../support/durable.js';
 import { PG_URL, requirePostgres, throwawaySchema } from '../support/postgres.js';
 import { tcpProxy } from '../support/tcp-proxy.js';
 import { counter } from './counter.js';
@@ -71,16 +69,10 @@ describe('PostgreSQL ending the connections of a durable host', () => {
     if (why !== null) return ctx.skip(why);
     await using proxy = await tcpProxy(PG_URL);
     const schema = throwawaySchema();
-    const clock = new SimulatedClock();
     const store = new PostgresStore({ connectionString: proxy.url, schema });
-    const host = await DurableHost.open({
-      store,
-      clock,
-      signer: generateSigner('governess.test/outage').signer,
-      definitions: [counter],
-      ledger: { checkpointIntervalMs: 0, groupCommit: { maxDelayMs: 0 } },
-    });
     try {
+      await using h = await openHostOn(store, { definitions: [counter] });
+      const host = h.host;
       expect(await host.call(G, { type: 'add', n: 1 }, { idempotencyKey: 'a' })).toBe(1);
       expect(await host.call(G2, { type: 'add', n: 1 })).toBe(1);
       // The network goes as a batch is handed to the store: its transaction fails there.
@@ -107,8 +99,6 @@ describe('PostgreSQL ending the connections of a durable host', () => {
       expect(await host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).toBe(3);
       expect(await host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).toBe(3);
     } finally {
-      await host.close();
-      clock[Symbol.dispose]();
       await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
     }
   });

@@ -5,16 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DurableHost } from '../../src/durable/index.js';
 import { GOVERNORS_TABLE, REPLIES_TABLE } from '../../src/durable/tables.js';
-import {
-  MemoryStore,
-  generateSigner,
-  type CommitBatch,
-  type LedgerStore,
-  type RowWrite,
-} from '../../src/ledger/index.js';
-import { SimulatedClock } from '../../src/runtime/clock/index.js';
+import { MemoryStore, type CommitBatch, type LedgerStore, type RowWrite } from '../../src/ledger/index.js';
+import { openHostOn } from '../support/durable.js';
 import { STORE_KINDS, storeMaker } from '../support/ledger.js';
 import { counter } from './counter.js';
 
@@ -41,18 +34,6 @@ function recordingStore(inner: LedgerStore = new MemoryStore()): {
   return { store, batches };
 }
 
-async function openHost(store: LedgerStore): Promise<{ host: DurableHost } & AsyncDisposable> {
-  const clock = new SimulatedClock();
-  const host = await DurableHost.open({
-    store,
-    clock,
-    signer: generateSigner('governess.test/rows').signer,
-    definitions: [counter],
-    ledger: { checkpointIntervalMs: 0, groupCommit: { maxDelayMs: 0 } },
-  });
-  return { host, [Symbol.asyncDispose]: () => host.close() };
-}
-
 const governorWrites = (batches: RowWrite[][]): RowWrite[] =>
   batches.flat().filter((w) => w.table === GOVERNORS_TABLE.name);
 
@@ -72,7 +53,7 @@ describe.each(STORE_KINDS)('durable row writes on %s', (kind) => {
       },
     };
     const { store, batches } = recordingStore(maker.make());
-    await using h = await openHost(store);
+    await using h = await openHostOn(store, { definitions: [counter] });
     expect(await h.host.call(G, { type: 'add', n: 1 })).toBe(1);
     expect(await h.host.call(G, { type: 'add', n: 1 })).toBe(2);
     expect(await h.host.call(G, { type: 'cycle', ms: 60_000 })).toBe('cycling');
@@ -96,7 +77,7 @@ describe.each(STORE_KINDS)('durable row writes on %s', (kind) => {
 describe('durable row writes', () => {
   it('a stopping step stores its status and clears the due time', async () => {
     const { store, batches } = recordingStore();
-    await using h = await openHost(store);
+    await using h = await openHostOn(store, { definitions: [counter] });
     await h.host.call(G, { type: 'cycle', ms: 60_000 });
     await h.host.call(G, { type: 'halt' }).catch(() => undefined);
     await h.host.idle();
@@ -117,7 +98,7 @@ describe('durable row writes', () => {
 
   it('the consuming step writes a keyed reply row expecting none; a deferred reply updates it', async () => {
     const { store, batches } = recordingStore();
-    await using h = await openHost(store);
+    await using h = await openHostOn(store, { definitions: [counter] });
     expect(await h.host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'k1' })).toBe(2);
     const held = h.host.call(G, { type: 'hold' }, { idempotencyKey: 'k2' });
     await h.host.idle();

@@ -84,3 +84,28 @@ export async function openDurableOrSkip(
   }
   return f;
 }
+
+/**
+ * A durable host on a store the test made itself (wrapped, or behind a TCP forwarder), with a SimulatedClock and
+ * commits that go at once; closed on dispose (the store's data is the test's to remove).
+ */
+export async function openHostOn(
+  store: LedgerStore,
+  options: Omit<DurableHostOptions, 'store' | 'clock' | 'signer'>,
+): Promise<{ host: DurableHost } & AsyncDisposable> {
+  const clock = new SimulatedClock();
+  const host = await DurableHost.open({
+    ledger: { checkpointIntervalMs: 0, groupCommit: { maxDelayMs: 0 } },
+    ...options,
+    store,
+    clock,
+    signer: generateSigner('governess.test/durable').signer,
+  });
+  return {
+    host,
+    [Symbol.asyncDispose]: async () => {
+      await host.close();
+      clock[Symbol.dispose]();
+    },
+  };
+}
