@@ -5,8 +5,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/ledger/index.js';
 import { openDurableOrSkip, openHostOn } from '../support/durable.js';
-import { PG_URL, requirePostgres, throwawaySchema } from '../support/postgres.js';
-import { tcpProxy } from '../support/tcp-proxy.js';
+import { PG_URL } from '../support/postgres.js';
+import { proxiedSchema } from '../support/tcp-proxy.js';
 import { counter } from './counter.js';
 
 const G = 'counter/sku-1/tenant-1';
@@ -65,41 +65,37 @@ describe('PostgreSQL ending the connections of a durable host', () => {
   });
 
   it('through an outage fails calls while it lasts and serves them again after it', async (ctx) => {
-    const why = await requirePostgres();
-    if (why !== null) return ctx.skip(why);
-    await using proxy = await tcpProxy(PG_URL);
-    const schema = throwawaySchema();
-    const store = new PostgresStore({ connectionString: proxy.url, schema });
-    try {
-      await using h = await openHostOn(store, { definitions: [counter] });
-      const host = h.host;
-      expect(await host.call(G, { type: 'add', n: 1 }, { idempotencyKey: 'a' })).toBe(1);
-      expect(await host.call(G2, { type: 'add', n: 1 })).toBe(1);
-      // The network goes as a batch is handed to the store: its transaction fails there.
-      const commit = store.commit.bind(store);
-      store.commit = (batch) => {
-        proxy.cut();
-        store.commit = commit;
-        return commit(batch);
-      };
-      await expect(host.call(G, { type: 'add', n: 1 })).rejects.toMatchObject({
-        code: 'GOV_DURABLE_COMMIT_FAILED',
-      });
-      // The next step makes the ledger open the store again to re-read its state, which fails while the server
-      // cannot be reached; calls that begin with a read fail too.
-      await expect(host.call(G2, { type: 'add', n: 1 })).rejects.toMatchObject({
-        code: 'GOV_DURABLE_COMMIT_FAILED',
-      });
-      await expect(host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).rejects.toMatchObject({
-        code: 'GOV_STORE_FAILED',
-      });
-      proxy.restore();
-      // A keyed call begins with a read: the store still serves reads, so the call reaches the ledger, which
-      // opens the store again and commits.
-      expect(await host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).toBe(3);
-      expect(await host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).toBe(3);
-    } finally {
-      await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
-    }
+    await using db = await proxiedSchema(ctx);
+    if (db === null) return;
+    const proxy = db.proxy;
+    const store = db.store();
+    // Disposed in reverse: the host closes before the schema is dropped.
+    await using h = await openHostOn(store, { definitions: [counter] });
+    const host = h.host;
+    expect(await host.call(G, { type: 'add', n: 1 }, { idempotencyKey: 'a' })).toBe(1);
+    expect(await host.call(G2, { type: 'add', n: 1 })).toBe(1);
+    // The network goes as a batch is handed to the store: its transaction fails there.
+    const commit = store.commit.bind(store);
+    store.commit = (batch) => {
+      proxy.cut();
+      store.commit = commit;
+      return commit(batch);
+    };
+    await expect(host.call(G, { type: 'add', n: 1 })).rejects.toMatchObject({
+      code: 'GOV_DURABLE_COMMIT_FAILED',
+    });
+    // The next step makes the ledger open the store again to re-read its state, which fails while the server
+    // cannot be reached; calls that begin with a read fail too.
+    await expect(host.call(G2, { type: 'add', n: 1 })).rejects.toMatchObject({
+      code: 'GOV_DURABLE_COMMIT_FAILED',
+    });
+    await expect(host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).rejects.toMatchObject({
+      code: 'GOV_STORE_FAILED',
+    });
+    proxy.restore();
+    // A keyed call begins with a read: the store still serves reads, so the call reaches the ledger, which
+    // opens the store again and commits.
+    expect(await host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).toBe(3);
+    expect(await host.call(G, { type: 'add', n: 2 }, { idempotencyKey: 'b' })).toBe(3);
   });
 });

@@ -1,7 +1,9 @@
 // A TCP forwarder in front of the test PostgreSQL server, so a test can cut the network between a store and its
-// database (every open connection dropped, new ones refused) and restore it, as an outage would, without touching
-// the server the other tests share.
+// database (every open connection dropped, new ones refused or left unanswered) and restore it, as an outage
+// would, without touching the server the other tests share.
 import net from 'node:net';
+import { PostgresStore, type PostgresStoreOptions } from '../../src/ledger/index.js';
+import { PG_URL, requirePostgres, throwawaySchema } from './postgres.js';
 
 /** A forwarder listening on 127.0.0.1; `url` points a store at it. */
 export interface TcpProxy extends AsyncDisposable {
@@ -67,6 +69,40 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
     async [Symbol.asyncDispose]() {
       for (const s of [...sockets, ...held]) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A throwaway PostgreSQL schema reached through a TCP forwarder, for outage tests. */
+export interface ProxiedSchema extends AsyncDisposable {
+  readonly proxy: TcpProxy;
+  readonly schema: string;
+  /** A store on the schema through the forwarder (closed on dispose, before the schema is dropped). */
+  store(options?: Omit<PostgresStoreOptions, 'connectionString' | 'schema'>): PostgresStore;
+}
+
+/** A forwarder to the test server and a fresh schema behind it; null when PostgreSQL is missing (skipped). */
+export async function proxiedSchema(ctx: { skip: (note?: string) => void }): Promise<ProxiedSchema | null> {
+  const why = await requirePostgres();
+  if (why !== null) {
+    ctx.skip(why);
+    return null;
+  }
+  const proxy = await tcpProxy(PG_URL);
+  const schema = throwawaySchema();
+  const made: PostgresStore[] = [];
+  return {
+    proxy,
+    schema,
+    store(options = {}) {
+      const s = new PostgresStore({ ...options, connectionString: proxy.url, schema });
+      made.push(s);
+      return s;
+    },
+    async [Symbol.asyncDispose]() {
+      for (const s of made) await s.close();
+      await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
+      await proxy[Symbol.asyncDispose]();
     },
   };
 }

@@ -4,69 +4,54 @@
 // instance reads and commits again, on new connections.
 import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../../src/ledger/index.js';
-import { PG_URL, requirePostgres, throwawaySchema } from '../../support/postgres.js';
-import { tcpProxy } from '../../support/tcp-proxy.js';
+import { proxiedSchema } from '../../support/tcp-proxy.js';
 import { batchOf } from './contract.js';
 
 describe('PostgreSQL store through a network outage', () => {
   it('fails reads and commits with GOV_STORE_FAILED during it and goes on after it', async (ctx) => {
-    const why = await requirePostgres();
-    if (why !== null) return ctx.skip(why);
-    await using proxy = await tcpProxy(PG_URL);
-    const schema = throwawaySchema();
-    const store = new PostgresStore({ connectionString: proxy.url, schema });
-    try {
-      await store.open();
-      const seqs = new Map<string, number>();
-      const known = new Set<string>();
-      await store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
-      expect(await store.readRange(0, 10)).toHaveLength(1);
+    await using db = await proxiedSchema(ctx);
+    if (db === null) return;
+    const store = db.store();
+    await store.open();
+    const seqs = new Map<string, number>();
+    const known = new Set<string>();
+    await store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
+    expect(await store.readRange(0, 10)).toHaveLength(1);
 
-      proxy.cut();
-      const failed = { code: 'GOV_STORE_FAILED', details: { store: `postgres ${schema}` } };
-      await expect(store.readRange(0, 10)).rejects.toMatchObject(failed);
-      await expect(store.lastOfLedger('quota/s/a')).rejects.toMatchObject(failed);
-      const next = batchOf(1, ['quota/s/a'], seqs, { known });
-      await expect(store.commit(next)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+    db.proxy.cut();
+    const failed = { code: 'GOV_STORE_FAILED', details: { store: `postgres ${db.schema}` } };
+    await expect(store.readRange(0, 10)).rejects.toMatchObject(failed);
+    await expect(store.lastOfLedger('quota/s/a')).rejects.toMatchObject(failed);
+    const next = batchOf(1, ['quota/s/a'], seqs, { known });
+    await expect(store.commit(next)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
 
-      proxy.restore();
-      expect(await store.readRange(0, 10)).toHaveLength(1);
-      // Nothing of the refused batch was written: the same batch commits now.
-      await store.commit(next);
-      expect((await store.lastOfLedger('quota/s/a'))?.seq).toBe(2);
-    } finally {
-      await store.close();
-      await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
-    }
+    db.proxy.restore();
+    expect(await store.readRange(0, 10)).toHaveLength(1);
+    // Nothing of the refused batch was written: the same batch commits now.
+    await store.commit(next);
+    expect((await store.lastOfLedger('quota/s/a'))?.seq).toBe(2);
   });
 
   it('gives up on a connection the server never answers after connectTimeoutMs, and goes on after', async (ctx) => {
-    const why = await requirePostgres();
-    if (why !== null) return ctx.skip(why);
-    await using proxy = await tcpProxy(PG_URL);
-    const schema = throwawaySchema();
-    const make = (): PostgresStore =>
-      new PostgresStore({ connectionString: proxy.url, schema, connectTimeoutMs: 300 });
-    proxy.hold();
-    await expect(make().open()).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
-    proxy.restore();
-    const store = make();
-    try {
-      await store.open();
-      const seqs = new Map<string, number>();
-      const known = new Set<string>();
-      await store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
-      proxy.hold();
-      await expect(store.readRange(0, 10)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
-      const next = batchOf(1, ['quota/s/a'], seqs, { known });
-      await expect(store.commit(next)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
-      proxy.restore();
-      await store.commit(next);
-      expect(await store.readRange(0, 10)).toHaveLength(2);
-    } finally {
-      await store.close();
-      await new PostgresStore({ connectionString: PG_URL, schema }).dropSchema();
-    }
+    await using db = await proxiedSchema(ctx);
+    if (db === null) return;
+    db.proxy.hold();
+    await expect(db.store({ connectTimeoutMs: 300 }).open()).rejects.toMatchObject({
+      code: 'GOV_STORE_FAILED',
+    });
+    db.proxy.restore();
+    const store = db.store({ connectTimeoutMs: 300 });
+    await store.open();
+    const seqs = new Map<string, number>();
+    const known = new Set<string>();
+    await store.commit(batchOf(0, ['quota/s/a'], seqs, { known }));
+    db.proxy.hold();
+    await expect(store.readRange(0, 10)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+    const next = batchOf(1, ['quota/s/a'], seqs, { known });
+    await expect(store.commit(next)).rejects.toMatchObject({ code: 'GOV_STORE_FAILED' });
+    db.proxy.restore();
+    await store.commit(next);
+    expect(await store.readRange(0, 10)).toHaveLength(2);
   });
 
   it('refuses a reader count or connect timeout that is not a positive integer, naming it', () => {
