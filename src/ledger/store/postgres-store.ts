@@ -195,14 +195,10 @@ export class PostgresStore implements LedgerStore {
       return state;
     } catch (err) {
       await pool?.end().catch(() => undefined);
-      // A failed second open (the server unreachable, say) keeps the first's read pool, which reconnects by
-      // itself once the server answers: closing it would fail every read from then on, and a host whose commands
-      // begin with a read would never append again, so never make the ledger open the store again.
-      const keep = previous.pool;
+      // A failed second open (the server unreachable, say) keeps the first's read pool (still `this.pool`), which
+      // reconnects by itself once the server answers: closing it would fail every read from then on, and a host
+      // whose commands begin with a read would never append again, so never make the ledger open the store again.
       await closeConnections({ pool: null, committer: previous.committer });
-      this.pool = null;
-      await this.close();
-      this.pool = keep;
       if (err instanceof GovernessError) throw err;
       throw this.failed(`open: ${err instanceof Error ? err.message : String(err)}`, err);
     } finally {

@@ -222,13 +222,12 @@ export class SqliteStore implements LedgerStore {
       return state;
     } catch (err) {
       db?.close();
-      // A failed second open keeps the first's read connection (see PostgresStore.open): reads go on, and the
-      // next commit fails until an open succeeds.
-      const keep = previous.db;
+      // A failed second open keeps the first's read connection (still `this.db`; see PostgresStore.open): reads
+      // go on, and commits fail until an open succeeds.
       await previous.writer?.close();
-      this.db = null;
-      await this.close();
-      this.db = keep;
+      const started = this.writer as SqliteWriter | null; // set by startWriter, if it got that far
+      this.writer = null;
+      await started?.close();
       if (err instanceof GovernessError) throw err;
       throw new GovernessError(
         LedgerErrors.storeCorrupt,
