@@ -16,6 +16,11 @@ export interface TcpProxy extends AsyncDisposable {
    * server's packets lost rather than refused, so only a connect timeout ends the wait.
    */
   hold(): void;
+  /**
+   * Stops forwarding on every open connection without closing it (a network that loses their packets: a query
+   * sent on one waits for an answer that never comes); new connections are forwarded as before.
+   */
+  freeze(): void;
   /** Forwards connections again. */
   restore(): void;
 }
@@ -26,6 +31,7 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let mode: 'up' | 'down' | 'hold' = 'up';
   const held = new Set<net.Socket>();
+  const pairs = new Set<readonly [net.Socket, net.Socket]>();
   const server = net.createServer((client) => {
     if (mode === 'down') {
       client.destroy();
@@ -44,7 +50,12 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
       s.on('error', () => undefined);
     }
     client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
+    const pair = [client, upstream] as const;
+    pairs.add(pair);
+    client.on('close', () => {
+      pairs.delete(pair);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -61,6 +72,15 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
     hold() {
       mode = 'hold';
       for (const s of sockets) s.destroy();
+    },
+    freeze() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+      pairs.clear();
     },
     restore() {
       mode = 'up';

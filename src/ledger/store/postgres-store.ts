@@ -191,14 +191,16 @@ export class PostgresStore implements LedgerStore {
         connectTimeoutMs: this.connectTimeoutMs,
       });
       this.pool = pool;
-      await closeConnections(previous);
+      // Not awaited: a connection that went silent (the network lost its packets) would hold its pool's end, and
+      // so this open and every commit waiting for it, for as long as TCP keeps retrying.
+      void closeConnections(previous);
       return state;
     } catch (err) {
       await pool?.end().catch(() => undefined);
       // A failed second open (the server unreachable, say) keeps the first's read pool (still `this.pool`), which
       // reconnects by itself once the server answers: closing it would fail every read from then on, and a host
       // whose commands begin with a read would never append again, so never make the ledger open the store again.
-      await closeConnections({ pool: null, committer: previous.committer });
+      void closeConnections({ pool: null, committer: previous.committer });
       if (err instanceof GovernessError) throw err;
       throw this.failed(`open: ${err instanceof Error ? err.message : String(err)}`, err);
     } finally {
